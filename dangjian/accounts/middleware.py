@@ -1,0 +1,12 @@
+class SessionIdleTimeoutMiddleware:
+    """Placeholder replaced by the accounts work (idle timeout)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+
+class LoginPolicyMiddleware(SessionIdleTimeoutMiddleware):
+    pass

@@ -1,0 +1,120 @@
+"""Built-in roles. They are created and kept in step with this list after every migrate.
+
+The three administrators (三员分立, DESIGN §4) are mutually exclusive: a user holds at most one
+of them, which `accounts.services.role_grant` and a database constraint both enforce.
+"""
+
+from dataclasses import dataclass
+
+from dangjian.accounts import permissions as accounts
+from dangjian.accounts.models import AdminKind
+from dangjian.audit import permissions as audit
+from dangjian.members import permissions as members
+from dangjian.orgs import permissions as orgs
+
+
+@dataclass(frozen=True)
+class BuiltinRole:
+    code: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+    admin_kind: str = ""
+
+
+SYSTEM_ADMIN = BuiltinRole(
+    "system_admin",
+    "系统管理员",
+    "管理用户、党组织和系统设置；不能查阅审计日志，不能授权。",
+    (
+        accounts.VIEW_USER,
+        accounts.MANAGE_USER,
+        orgs.VIEW_ORGANIZATION,
+        orgs.MANAGE_ORGANIZATION,
+        orgs.VIEW_COMMITTEE,
+        orgs.MANAGE_COMMITTEE,
+        orgs.MANAGE_UNIT,
+    ),
+    AdminKind.SYSTEM,
+)
+SECURITY_ADMIN = BuiltinRole(
+    "security_admin",
+    "安全管理员",
+    "管理角色、授权、密码与锁定策略，解除账号锁定；不能修改业务数据，不能查阅审计日志。",
+    (
+        accounts.VIEW_USER,
+        accounts.MANAGE_ROLE,
+        accounts.GRANT_ROLE,
+        accounts.VIEW_ROLE_ASSIGNMENT,
+        accounts.UNLOCK_USER,
+        accounts.MANAGE_SECURITY_POLICY,
+        orgs.VIEW_ORGANIZATION,
+    ),
+    AdminKind.SECURITY,
+)
+AUDIT_ADMIN = BuiltinRole(
+    "audit_admin",
+    "审计管理员",
+    "只能查阅和导出审计日志。",
+    (audit.VIEW_LOG, audit.EXPORT_LOG),
+    AdminKind.AUDIT,
+)
+ORG_DEPARTMENT = BuiltinRole(
+    "org_department",
+    "组织部",
+    "党委组织部门：管理所辖范围内的党组织、班子和党员信息。",
+    (
+        orgs.VIEW_ORGANIZATION,
+        orgs.MANAGE_ORGANIZATION,
+        orgs.VIEW_COMMITTEE,
+        orgs.MANAGE_COMMITTEE,
+        orgs.MANAGE_UNIT,
+        accounts.VIEW_USER,
+        accounts.VIEW_ROLE_ASSIGNMENT,
+        members.VIEW_MEMBER,
+    ),
+)
+BRANCH_SECRETARY = BuiltinRole(
+    "branch_secretary",
+    "党支部书记",
+    "本支部的党务工作：班子、党员、组织生活。",
+    (
+        orgs.VIEW_ORGANIZATION,
+        orgs.VIEW_COMMITTEE,
+        orgs.MANAGE_COMMITTEE,
+        accounts.VIEW_USER,
+        members.VIEW_MEMBER,
+    ),
+)
+PARTY_CLERK = BuiltinRole(
+    "party_clerk",
+    "党务干事",
+    "协助书记录入和查询本组织的党务信息。",
+    (orgs.VIEW_ORGANIZATION, orgs.VIEW_COMMITTEE, members.VIEW_MEMBER),
+)
+
+BUILTIN_ROLES = (
+    SYSTEM_ADMIN,
+    SECURITY_ADMIN,
+    AUDIT_ADMIN,
+    ORG_DEPARTMENT,
+    BRANCH_SECRETARY,
+    PARTY_CLERK,
+)
+
+
+def ensure_builtin_roles(**kwargs) -> None:
+    """Create or update the built-in roles (connected to post_migrate)."""
+    from dangjian.accounts.models import Role
+
+    for spec in BUILTIN_ROLES:
+        Role.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "description": spec.description,
+                "permissions": sorted(spec.permissions),
+                "admin_kind": spec.admin_kind,
+                "is_builtin": True,
+            },
+        )

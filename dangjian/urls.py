@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from dangjian.core import views as core_views
+
+urlpatterns = [
+    path("", include("dangjian.dashboard.urls")),
+    path("accounts/", include("dangjian.accounts.urls")),
+    path("orgs/", include("dangjian.orgs.urls")),
+    path("audit/", include("dangjian.audit.urls")),
+    path("inbox/", include("dangjian.notifications.urls")),
+    path("jobs/", include("dangjian.core.urls")),
+    path("api/v1/", include("dangjian.api_urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+handler403 = "dangjian.core.views.permission_denied"
+handler404 = "dangjian.core.views.page_not_found"
+handler500 = "dangjian.core.views.server_error"
