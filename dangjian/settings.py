@@ -135,10 +135,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# AxesBackend = lockout check + ModelBackend in one, so force_login and get_user work.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "dangjian.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "dangjian.accounts.passwords.CharacterClassValidator"},

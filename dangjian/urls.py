@@ -5,6 +5,7 @@ from dangjian.core import views as core_views
 urlpatterns = [
     path("", include("dangjian.dashboard.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
+    path("manage/", include("dangjian.accounts.manage_urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("inbox/", include("dangjian.notifications.urls")),

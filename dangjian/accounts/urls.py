@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.accounts import views
+from dangjian.accounts.views import auth as views
 
 app_name = "accounts"
 
