@@ -1,0 +1,49 @@
+"""Progress of slow work (imports, exports, bulk dispatch) that a page shows as a progress bar.
+
+    job = job_create(owner=user, kind="audit.export", title="导出审计日志", params={...})
+    transaction.on_commit(lambda: export_task.enqueue(str(job.pk)))   # the task takes the id
+    ...inside the task:
+    job_start(job_id, total=n); job_advance(job_id, 100); job_finish(job_id, result_url=...)
+
+The page `/jobs/<id>/` polls the job and shows the bar; only the job's owner can see it.
+Updates use conditional UPDATEs with F(), so retries and concurrent workers never corrupt counts.
+"""
+
+from django.db.models import F
+from django.db.models.functions import Least
+from django.utils import timezone
+
+from dangjian.core.models import Job
+
+
+def job_create(*, owner, kind: str, title: str, params: dict | None = None) -> Job:
+    return Job.objects.create(owner=owner, kind=kind, title=title, params=params or {})
+
+
+def job_start(job_id, *, total: int, message: str = "") -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.RUNNING, total=total, done=0, message=message, started_at=timezone.now()
+    )
+
+
+def job_advance(job_id, amount: int = 1, *, message: str | None = None) -> None:
+    changes = {"done": Least(F("done") + amount, F("total"))}
+    if message is not None:
+        changes["message"] = message
+    Job.objects.filter(pk=job_id).update(**changes)
+
+
+def job_finish(job_id, *, result_url: str = "", message: str = "已完成") -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.DONE,
+        done=F("total"),
+        result_url=result_url,
+        message=message,
+        finished_at=timezone.now(),
+    )
+
+
+def job_fail(job_id, *, message: str) -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.FAILED, message=message[:500], finished_at=timezone.now()
+    )
