@@ -1,0 +1,198 @@
+"""Reads for the administration pages (/manage/): users, roles, grants and the security policy.
+
+A user account belongs to no organisation. Who may see it follows the grants it holds: an
+administrator whose permission covers a root organisation sees every account; anyone else sees the
+accounts holding a role inside the subtrees where they have the permission.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from dangjian.accounts import permissions as perms
+from dangjian.accounts.models import Role, RoleAssignment, User
+from dangjian.core import rules
+from dangjian.core.scope import prefix_q, scope_of
+from dangjian.core.services import holds_globally
+
+USER_STATUSES = {"active": "启用", "inactive": "已停用", "locked": "已锁定"}
+
+
+def _assignments_in(actor, permission: str) -> QuerySet[RoleAssignment]:
+    """The assignments lying inside the actor's subtrees for a permission (all if global)."""
+    assignments = RoleAssignment.objects.select_related("role", "organization")
+    if holds_globally(actor, permission):
+        return assignments.all()
+    condition = prefix_q("organization__path", scope_of(actor).paths_for(permission))
+    return assignments.filter(condition) if condition is not None else assignments.none()
+
+
+def users_visible_to(actor, permission: str) -> QuerySet[User]:
+    users = User.objects.all()
+    if holds_globally(actor, permission):
+        return users
+    condition = prefix_q("organization__path", scope_of(actor).paths_for(permission))
+    if condition is None:
+        return users.none()
+    holding = RoleAssignment.objects.filter(condition, user=OuterRef("pk"))
+    return users.filter(Exists(holding))
+
+
+def locked_attempts(usernames=None):
+    """Failure counts per login name within the lockout window, at or above the limit."""
+    from axes.models import AccessAttempt
+
+    window = datetime.timedelta(minutes=rules.rule_value("accounts.lockout_minutes"))
+    attempts = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - window)
+    if usernames is not None:
+        attempts = attempts.filter(username__in=list(usernames))
+    return (
+        attempts.values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=rules.rule_value("accounts.lockout_failures"))
+    )
+
+
+def locked_until(usernames) -> dict[str, datetime.datetime]:
+    """When each locked account of the list unlocks by itself (one query for the whole page)."""
+    window = datetime.timedelta(minutes=rules.rule_value("accounts.lockout_minutes"))
+    return {row["username"]: row["last"] + window for row in locked_attempts(usernames)}
+
+
+def _with_otp(users: QuerySet[User]) -> QuerySet[User]:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return users.annotate(has_otp=Exists(confirmed))
+
+
+def user_list(actor, *, query: str = "", status: str = "") -> QuerySet[User]:
+    users = _with_otp(users_visible_to(actor, perms.VIEW_USER)).prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=_assignments_in(actor, perms.VIEW_USER),
+            to_attr="visible_assignments",
+        )
+    )
+    if query.strip():
+        text = query.strip()
+        users = users.filter(Q(username__icontains=text) | Q(display_name__icontains=text))
+    if status == "active":
+        users = users.filter(is_active=True)
+    elif status == "inactive":
+        users = users.filter(is_active=False)
+    elif status == "locked":
+        users = users.filter(username__in=locked_attempts().values("username"))
+    return users.order_by("username")
+
+
+def user_detail(actor, pk) -> User:
+    """One user the actor may see, with their visible assignments; 404 otherwise."""
+    from django.http import Http404
+
+    try:
+        return user_list(actor).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def recent_logins(user, limit: int = 10):
+    return user.login_events.all()[:limit]
+
+
+def role_list(actor) -> QuerySet[Role]:
+    """Roles with the number of people holding each inside the actor's view of the grants."""
+    paths = scope_of(actor).paths_for(perms.VIEW_ROLE_ASSIGNMENT)
+    if holds_globally(actor, perms.VIEW_ROLE_ASSIGNMENT):
+        in_view = Q()
+    else:
+        in_view = prefix_q("assignments__organization__path", paths) or Q(pk__in=[])
+    holders = Count("assignments__user", filter=in_view, distinct=True)
+    return Role.objects.annotate(holder_count=holders).order_by("-is_builtin", "name")
+
+
+def assignment_list(actor, *, role=None, user=None, organization=None, query: str = "") -> QuerySet:
+    assignments = (
+        RoleAssignment.objects.visible_to(actor, perms.VIEW_ROLE_ASSIGNMENT)
+        .select_related("user", "role", "organization", "granted_by")
+        .order_by("-granted_at", "-id")
+    )
+    if role is not None:
+        assignments = assignments.filter(role=role)
+    if user is not None:
+        assignments = assignments.filter(user=user)
+    if organization is not None:
+        assignments = assignments.filter(organization__path__startswith=organization.path)
+    if query.strip():
+        text = query.strip()
+        assignments = assignments.filter(
+            Q(user__username__icontains=text)
+            | Q(user__display_name__icontains=text)
+            | Q(organization__name__icontains=text)
+        )
+    return assignments
+
+
+def grantable_organizations(actor, query: str = ""):
+    from dangjian.orgs.models import Organization
+
+    organizations = Organization.objects.visible_to(actor, perms.GRANT_ROLE).filter(is_active=True)
+    if query.strip():
+        text = query.strip()
+        organizations = organizations.filter(
+            Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text)
+        )
+    return organizations.order_by("path")
+
+
+def grantable_users(actor, query: str = "") -> QuerySet[User]:
+    """Active accounts other than the actor's own (nobody grants a role to themselves)."""
+    users = User.objects.filter(is_active=True).exclude(pk=actor.pk)
+    if query.strip():
+        text = query.strip()
+        users = users.filter(Q(username__icontains=text) | Q(display_name__icontains=text))
+    return users.order_by("username")
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    definition: rules.RuleDefinition
+    value: Any
+    source: str
+    pending: list  # versions that take effect after today
+
+
+def security_policy() -> list[PolicyRow]:
+    """The accounts.* rules with their value in force today, source and scheduled changes."""
+    from dangjian.core.models import RuleVersion
+
+    definitions = [d for d in rules.all_definitions() if d.key.startswith("accounts.")]
+    today = timezone.localdate()
+    versions = RuleVersion.objects.filter(key__in=[d.key for d in definitions]).order_by(
+        "-valid_from", "-id"
+    )
+    by_key: dict[str, list] = {}
+    for version in versions:
+        by_key.setdefault(version.key, []).append(version)
+    return [_policy_row(d, by_key.get(d.key, []), today) for d in definitions]
+
+
+def _policy_row(definition, versions, today) -> PolicyRow:
+    current = next((v for v in versions if v.valid_from <= today), None)
+    pending = [v for v in versions if v.valid_from > today]
+    if current is None:
+        return PolicyRow(definition, definition.default, definition.source, pending)
+    return PolicyRow(definition, current.value, current.source or definition.source, pending)
+
+
+def rule_history(key: str):
+    from dangjian.core.models import RuleVersion
+
+    return (
+        RuleVersion.objects.filter(key=key)
+        .select_related("created_by")
+        .order_by("-valid_from", "-id")
+    )
