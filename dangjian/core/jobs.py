@@ -11,6 +11,7 @@ Updates use conditional UPDATEs with F(), so retries and concurrent workers neve
 
 from django.db.models import F
 from django.db.models.functions import Least
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dangjian.core.models import Job
@@ -47,3 +48,26 @@ def job_fail(job_id, *, message: str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.FAILED, message=message[:500], finished_at=timezone.now()
     )
+
+
+def jobs_fail_stale(*, created_before) -> int:
+    """Fail jobs that never finished (their worker crashed or the enqueue was lost)."""
+    return Job.objects.filter(
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING], created_at__lt=created_before
+    ).update(
+        status=Job.Status.FAILED,
+        message="任务长时间未完成，已停止。请重新发起。",
+        finished_at=timezone.now(),
+    )
+
+
+# Reads (selectors). A job is private to its owner: anyone else gets the same 404 as a
+# missing job, so job ids reveal nothing.
+
+
+def jobs_of(user):
+    return Job.objects.filter(owner=user).order_by("-created_at")
+
+
+def job_of_owner_or_404(user, job_id) -> Job:
+    return get_object_or_404(Job, pk=job_id, owner=user)
