@@ -1,0 +1,110 @@
+"""Action codes of the audit log and their Chinese labels for the audit page and the export.
+
+An action code is `<app>.<verb>` (or `<app>.<entity>_<verb>`). Codes missing from this map are
+shown as they are, so a new service never breaks the page; add its label here.
+"""
+
+# The audit app's own actions.
+VIEW_LOG = "audit.view_log"
+VIEW_ENTRY = "audit.view_entry"
+EXPORT = "audit.export"
+DOWNLOAD_EXPORT = "audit.download_export"
+VERIFY = "audit.verify"
+PURGE = "audit.purge"
+
+GROUPS = {
+    "accounts": "账号与权限",
+    "orgs": "党组织",
+    "members": "党员",
+    "notifications": "消息",
+    "core": "系统",
+    "audit": "审计",
+}
+
+LABELS = {
+    # accounts: logins and security
+    "accounts.login": "登录成功",
+    "accounts.login_failed": "登录失败",
+    "accounts.logout": "退出登录",
+    "accounts.lockout": "账号锁定",
+    "accounts.unlock": "解除锁定",
+    "accounts.session_timeout": "会话超时退出",
+    "accounts.password_change": "修改密码",
+    "accounts.password_reset": "重置密码",
+    "accounts.password_expired": "密码过期",
+    "accounts.otp_enable": "启用双因素认证",
+    "accounts.otp_disable": "停用双因素认证",
+    "accounts.otp_failed": "双因素验证失败",
+    "accounts.otp_reset": "重置双因素认证",
+    "accounts.recovery_codes_generate": "生成恢复码",
+    "accounts.recovery_code_used": "使用恢复码登录",
+    "accounts.token_create": "创建接口令牌",
+    "accounts.token_revoke": "作废接口令牌",
+    "accounts.reveal_sensitive": "查看敏感信息",
+    "accounts.large_font": "切换大字模式",
+    # accounts: users and roles
+    "accounts.user_create": "新建用户",
+    "accounts.user_update": "修改用户",
+    "accounts.user_deactivate": "停用用户",
+    "accounts.user_activate": "启用用户",
+    "accounts.bootstrap": "初始化管理员",
+    "accounts.role_create": "新建角色",
+    "accounts.role_update": "修改角色",
+    "accounts.role_delete": "删除角色",
+    "accounts.role_grant": "授予角色",
+    "accounts.role_revoke": "收回角色",
+    "accounts.security_policy_update": "修改安全策略",
+    # orgs
+    "orgs.organization_create": "新建党组织",
+    "orgs.organization_update": "修改党组织",
+    "orgs.organization_rename": "党组织更名",
+    "orgs.organization_move": "调整隶属关系",
+    "orgs.organization_merge": "合并党组织",
+    "orgs.organization_dissolve": "撤销党组织",
+    "orgs.committee_create": "新建班子",
+    "orgs.committee_update": "修改班子",
+    "orgs.committee_end": "班子届满",
+    "orgs.post_assign": "任职",
+    "orgs.post_update": "修改任职",
+    "orgs.post_end": "免职",
+    "orgs.unit_create": "新建行政单位",
+    "orgs.unit_update": "修改行政单位",
+    # members
+    "members.member_create": "新增党员",
+    "members.member_update": "修改党员信息",
+    # notifications
+    "notifications.preference_update": "修改通知设置",
+    # core
+    "core.rule_set": "修改规则",
+    # audit
+    VIEW_LOG: "查阅审计日志",
+    VIEW_ENTRY: "查看审计详情",
+    EXPORT: "导出审计日志",
+    DOWNLOAD_EXPORT: "下载审计导出文件",
+    VERIFY: "校验审计链",
+    PURGE: "清理过期审计记录",
+}
+
+
+def label(code: str) -> str:
+    """The Chinese label of an action, or the code itself when it is not in the map."""
+    return LABELS.get(code, code)
+
+
+def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Choices for a <select> with one <optgroup> per app; each group starts with "all of it"."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, text in LABELS.items():
+        app = code.split(".", 1)[0]
+        groups.setdefault(app, []).append((code, text))
+    choices = []
+    for app, items in groups.items():
+        group_label = GROUPS.get(app, app)
+        choices.append((group_label, [(f"{app}.*", f"全部{group_label}操作"), *items]))
+    return choices
+
+
+def is_known_choice(value: str) -> bool:
+    if value.endswith(".*"):
+        return value[:-2] in {code.split(".", 1)[0] for code in LABELS}
+    return value in LABELS
