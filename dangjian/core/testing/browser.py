@@ -1,0 +1,92 @@
+"""Browser tests: the system Chromium driven by Playwright against Django's live server.
+
+Never a downloaded browser: Playwright launches `/usr/bin/chromium` (Debian package). Tests are
+marked `browser` and skipped with a clear reason only when that binary is missing; `make test`
+installs it when run as root, so CI always runs them.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("DANGJIAN_ARTIFACTS", "test-artifacts")) / "screenshots"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    from dangjian.core.testing.world import build_world
+
+    return build_world()
+
+
+class BrowserSession:
+    """One browser context at a viewport size, with helpers for logging in and screenshots."""
+
+    def __init__(self, browser, base_url: str, viewport: dict):
+        self.context = browser.new_context(
+            viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        self.page = self.context.new_page()
+        self.base_url = base_url
+        self.viewport = viewport
+        self.outside_requests: list[str] = []
+        self.page.on("request", self._watch_request)
+
+    def _watch_request(self, request):
+        url = request.url
+        if not url.startswith((self.base_url, "data:", "blob:", "about:")):
+            self.outside_requests.append(url)
+
+    def goto(self, path: str):
+        return self.page.goto(self.base_url + path)
+
+    def login(self, username: str, password: str):
+        self.goto("/accounts/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}-{self.viewport['width']}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["1280", "390"])
+def browser_session(request, chromium, live_server):
+    session = BrowserSession(chromium, live_server.url, request.param)
+    yield session
+    session.close()
+    assert not session.outside_requests, f"page loaded from outside: {session.outside_requests}"
