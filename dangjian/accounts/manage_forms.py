@@ -1,0 +1,159 @@
+"""Forms of the administration pages. They only parse input; the services validate and decide."""
+
+from django import forms
+from django.apps import apps
+from django.utils import timezone
+
+from dangjian.accounts import manage_selectors as selectors
+from dangjian.accounts.models import Role
+from dangjian.core import permissions as registry
+
+# How many choices a search-backed select renders at once (the field still accepts any in scope).
+OPTION_LIMIT = 50
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every widget, and `is-invalid` on the fields that failed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class UserCreateForm(BootstrapForm):
+    username = forms.CharField(
+        label="登录名", max_length=32, help_text="工号，或 11 位手机号。创建后不能修改。"
+    )
+    display_name = forms.CharField(label="姓名", max_length=50)
+    mobile = forms.CharField(label="手机号", max_length=11, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False)
+    password = forms.CharField(
+        label="初始密码",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="留空则自动生成强密码。无论哪种方式，用户首次登录都须修改密码。",
+    )
+
+
+class UserUpdateForm(BootstrapForm):
+    display_name = forms.CharField(label="姓名", max_length=50)
+    mobile = forms.CharField(label="手机号", max_length=11, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False)
+
+
+class RoleForm(BootstrapForm):
+    name = forms.CharField(label="角色名称", max_length=50)
+    code = forms.CharField(
+        label="角色代码",
+        max_length=50,
+        required=False,
+        help_text="英文小写字母、数字和下划线；留空则自动生成。创建后不能修改。",
+    )
+    description = forms.CharField(
+        label="说明", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    permissions = forms.MultipleChoiceField(label="权限", required=False)
+
+    def __init__(self, *args, reserved=frozenset(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reserved = reserved
+        self.fields["permissions"].choices = [(p.code, p.label) for p in registry.all_permissions()]
+        if editing:
+            del self.fields["code"]
+
+    def permission_groups(self) -> list[dict]:
+        """Checkboxes grouped by app, with the reserved (三员-only) codes shown disabled."""
+        chosen = set(self["permissions"].value() or ())
+        groups: dict[str, list] = {}
+        for permission in registry.all_permissions():
+            groups.setdefault(permission.group, []).append(
+                {
+                    "code": permission.code,
+                    "label": permission.label,
+                    "checked": permission.code in chosen,
+                    "reserved": permission.code in self.reserved,
+                }
+            )
+        return [{"label": _app_label(group), "items": items} for group, items in groups.items()]
+
+
+def _app_label(label: str) -> str:
+    try:
+        return str(apps.get_app_config(label).verbose_name)
+    except LookupError:
+        return label
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        indent = "　" * max(obj.depth - 1, 0)
+        return f"{indent}{obj.name}"
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.username}）"
+
+
+class GrantForm(BootstrapForm):
+    user = UserChoiceField(label="用户", queryset=None, empty_label="请选择用户")
+    role = forms.ModelChoiceField(
+        label="角色", queryset=Role.objects.all(), empty_label="请选择角色"
+    )
+    organization = OrganizationChoiceField(
+        label="组织",
+        queryset=None,
+        empty_label="请选择组织",
+        help_text="角色在该组织及其全部下级生效。",
+    )
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices come from the actor's scope; the selects render a short list and a search box
+        # fetches more, so a root administrator's form stays small with 10 000 organisations.
+        self.fields["user"].queryset = selectors.grantable_users(actor)
+        self.fields["organization"].queryset = selectors.grantable_organizations(actor)
+        self._limit_rendered_choices("user")
+        self._limit_rendered_choices("organization")
+
+    def _limit_rendered_choices(self, name: str) -> None:
+        field = self.fields[name]
+        shown = list(field.queryset[:OPTION_LIMIT])
+        selected = self[name].value() if self.is_bound else self.initial.get(name)
+        if selected and str(selected).isdigit() and all(str(o.pk) != str(selected) for o in shown):
+            shown += list(field.queryset.filter(pk=selected))
+        field.widget.choices = [("", field.empty_label)] + [
+            (o.pk, field.label_from_instance(o)) for o in shown
+        ]
+
+
+class RevokeForm(BootstrapForm):
+    reason = forms.CharField(label="收回原因", max_length=300, required=False)
+
+
+class RuleChangeForm(BootstrapForm):
+    value = forms.CharField(label="新取值", max_length=50)
+    valid_from = forms.DateField(
+        label="生效日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    source = forms.CharField(
+        label="依据",
+        max_length=300,
+        required=False,
+        help_text="制度文件名称与条款；留空则沿用国家标准出处。",
+    )
+    note = forms.CharField(label="修改原因", max_length=300)
