@@ -1,0 +1,188 @@
+"""Deterministic demo data (`dangjian seed`): one mine, or a whole coal group.
+
+Everything is drawn from `random.Random` streams seeded with `--seed`, one stream per kind of
+data, so the same seed gives the same tree, codes, names and people on any machine; dates are
+offsets from the day of seeding. The plan is built in memory first (plan.py, people.py) and then
+written with bulk INSERTs (write.py), which is what lets the group scale finish in seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.core.seed import plan as plans
+from dangjian.core.seed.demo_users import DEMO_LOGINS, DEMO_PASSWORD, create_demo_users
+from dangjian.core.seed.people import CommitteeMaker, PeopleMaker, PersonPlan
+from dangjian.core.seed.write import Writer, fill_counts
+
+__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "SCALES", "SeedError", "SeedSummary", "seed_database"]
+
+SCALES = ("mine", "group")
+
+
+class SeedError(Exception):
+    pass
+
+
+@dataclass
+class SeedSummary:
+    scale: str
+    seed: int
+    organizations: int
+    members: int
+    committees: int
+    units: int
+    seconds: float
+
+
+def seed_database(
+    *,
+    scale: str,
+    seed: int,
+    today: date | None = None,
+    shape=None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedSummary:
+    """Fill an empty database with demo data. `shape` (MineShape/GroupShape) overrides sizes."""
+    if scale not in SCALES:
+        raise SeedError(f"未知的规模 {scale!r}，可选：{'、'.join(SCALES)}")
+    started = time.monotonic()
+    progress = progress or (lambda message: None)
+    today = today or timezone.localdate()
+    root = _plan_tree(scale, seed, shape)
+    anchors = _demo_anchors(root)
+    people, members_by_branch = _plan_people(root, seed, today)
+    committee_rng = _rng(seed, "committees")
+    committees = CommitteeMaker(committee_rng, today, members_by_branch).for_tree(
+        root, showcase=scale == "mine"
+    )
+    committees.sort(key=lambda committee: committee.organization.path)
+    fill_counts(root, people)
+    progress(f"计划完成：党组织 {sum(1 for _ in root.walk())} 个，党员 {len(people)} 人")
+    demo_people = _demo_people(anchors, members_by_branch, committees)
+    with transaction.atomic():
+        _write(root, people, committees, anchors, demo_people, progress)
+        summary = SeedSummary(
+            scale=scale,
+            seed=seed,
+            organizations=sum(1 for _ in root.walk()),
+            members=len(people),
+            committees=len(committees),
+            units=sum(len(node.owned_units) for node in root.walk()),
+            seconds=0.0,
+        )
+        _audit(summary)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _rng(seed: int, stream: str) -> random.Random:
+    """One independent stream per kind of data: changing how people are drawn leaves the tree
+    alone. String seeds are hashed with SHA-512 by `random`, the same on every platform."""
+    return random.Random(f"dangjian-seed:{seed}:{stream}")  # noqa: S311 — demo data, not secrets
+
+
+def _plan_tree(scale: str, seed: int, shape) -> plans.OrgPlan:
+    rng = _rng(seed, "tree")
+    if scale == "mine":
+        root = plans.plan_mine_scale(rng, shape or plans.MINE)
+    else:
+        root = plans.plan_group_scale(rng, shape or plans.GROUP)
+    plans.assign_paths(root)
+    return root
+
+
+def _plan_people(root, seed: int, today: date):
+    maker = PeopleMaker(_rng(seed, "people"), today)
+    people: list[PersonPlan] = []
+    members_by_branch: dict[int, list[PersonPlan]] = {}
+    for branch in root.branches():
+        members = maker.branch_members(branch)
+        members_by_branch[id(branch)] = members
+        people.extend(members)
+    return people, members_by_branch
+
+
+def _demo_anchors(root) -> dict:
+    """The organisations the demo roles are granted on, all inside the first mine."""
+    mine = next(node for node in root.walk() if "mine" in node.tags)
+    anchors = {
+        "root": root,
+        "mine": mine,
+        "branch": next(b for b in mine.branches() if b.post_pool == "team"),
+        "plant": next(node for node in mine.walk() if "plant" in node.tags),
+        "office": next(b for b in mine.branches() if b.office),
+    }
+    for node in anchors.values():
+        node.tags.add("demo")  # the warning showcase leaves these alone
+    return anchors
+
+
+def _demo_people(anchors, members_by_branch, committees) -> dict[str, PersonPlan]:
+    """The people the demo accounts are linked to; an account stays unlinked only when a tiny
+    test shape leaves its organisation without members."""
+
+    def ordinary(node):
+        people = [p for branch in node.branches() for p in members_by_branch[id(branch)]]
+        plain = [p for p in people if not p.holds_post and p.employment == "active"]
+        return next(iter(plain or people), None)
+
+    branch = anchors["branch"]
+    secretary = next(
+        (c.posts[0][1] for c in committees if c.organization is branch and c.posts), None
+    )
+    chosen = {
+        "shuji": secretary,
+        "dangyuan": ordinary(branch),
+        "zuzhibu": ordinary(anchors["office"]),
+        "ganshi": ordinary(anchors["plant"]),
+    }
+    return {username: person for username, person in chosen.items() if person is not None}
+
+
+def _write(root, people, committees, anchors, demo_people, progress) -> None:
+    from dangjian.accounts.roles import ensure_builtin_roles
+    from dangjian.orgs.models import Organization
+
+    if Organization.objects.exists():
+        raise SeedError("数据库里已经有党组织，演示数据只能装入空库（可加 --if-empty 跳过）。")
+    ensure_builtin_roles()
+    writer = Writer(progress)
+    writer.write_organizations(root)
+    writer.write_units(root)
+    writer.write_people(people)
+    writer.write_committees(committees)
+    from dangjian.members.models import Person
+
+    linked = Person.objects.in_bulk([plan.pk for plan in demo_people.values()])
+    create_demo_users(
+        anchors={key: writer.organizations[id(node)] for key, node in anchors.items()},
+        people={username: linked[plan.pk] for username, plan in demo_people.items()},
+    )
+    progress(f"演示账号 {len(DEMO_LOGINS)} 个")
+
+
+def _audit(summary: SeedSummary) -> None:
+    from dangjian.audit.services import audit_log
+
+    audit_log(
+        actor=None,
+        action="core.seed_load",
+        object_type="core.seed",
+        object_repr=f"演示数据（{summary.scale}，种子 {summary.seed}）",
+        after={
+            "scale": summary.scale,
+            "seed": summary.seed,
+            "organizations": summary.organizations,
+            "members": summary.members,
+            "committees": summary.committees,
+        },
+        message="dangjian seed 命令装入演示数据",
+    )

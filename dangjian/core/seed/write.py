@@ -1,0 +1,139 @@
+"""Writes a planned tree, its people and committees with bulk INSERTs.
+
+The summary counts (`member_count`, `full_member_count`) are computed from the plan and written
+with the organisations, so no second pass over ten thousand rows is needed. They count the whole
+subtree: a 党委 shows the members of all the branches under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dangjian.core.seed.people import CommitteePlan, PersonPlan
+from dangjian.core.seed.plan import OrgPlan
+from dangjian.members.models import Member, Person
+from dangjian.orgs.models import Committee, CommitteePost, Organization, Unit
+
+BATCH = 2000
+
+
+def fill_counts(root: OrgPlan, people: list[PersonPlan]) -> None:
+    direct: dict[int, list[int]] = {}
+    for person in people:
+        counts = direct.setdefault(id(person.organization), [0, 0])
+        counts[0] += 1
+        counts[1] += person.category == Member.Category.FULL
+    for node in reversed(list(root.walk())):  # children before their parent
+        own = direct.get(id(node), [0, 0])
+        node.member_count = own[0] + sum(child.member_count for child in node.children)
+        node.full_member_count = own[1] + sum(child.full_member_count for child in node.children)
+
+
+class Writer:
+    def __init__(self, progress: Callable[[str], None]):
+        self.progress = progress
+        self.organizations: dict[int, Organization] = {}  # id(OrgPlan) → row
+        self.units: dict[int, Unit] = {}  # id(UnitPlan) → row
+
+    def write_organizations(self, root: OrgPlan) -> None:
+        nodes = list(root.walk())
+        rows = [
+            Organization(
+                path=node.path,
+                depth=node.depth,
+                numchild=len(node.children),
+                org_type=node.org_type,
+                name=node.name,
+                short_name=node.short_name,
+                code=node.code,
+                founded_on=node.founded_on,
+                sort_order=node.sort_order,
+                member_count=node.member_count,
+                full_member_count=node.full_member_count,
+            )
+            for node in nodes
+        ]
+        Organization.objects.bulk_create(rows, batch_size=BATCH)
+        self.organizations = {id(node): row for node, row in zip(nodes, rows, strict=True)}
+        self.progress(f"党组织 {len(rows)} 个")
+
+    def write_units(self, root: OrgPlan) -> None:
+        rows = []
+        for node in root.walk():
+            for unit in node.owned_units:
+                row = Unit(
+                    name=unit.name,
+                    code=unit.code,
+                    kind=unit.kind,
+                    sort_order=unit.sort_order,
+                    owner=self.organizations[id(node)],
+                )
+                self.units[id(unit)] = row
+                rows.append(row)
+        Unit.objects.bulk_create(rows, batch_size=BATCH)
+        through = Organization.units.through
+        links = [
+            through(organization=self.organizations[id(node)], unit=self.units[id(unit)])
+            for node in root.walk()
+            for unit in node.units
+        ]
+        through.objects.bulk_create(links, batch_size=BATCH)
+        self.progress(f"行政单位 {len(rows)} 个")
+
+    def write_people(self, people: list[PersonPlan]) -> None:
+        for start in range(0, len(people), BATCH * 5):
+            chunk = people[start : start + BATCH * 5]
+            persons = [self._person(plan) for plan in chunk]
+            Person.objects.bulk_create(persons, batch_size=BATCH)
+            for plan, person in zip(chunk, persons, strict=True):
+                plan.pk = person.pk
+            Member.objects.bulk_create([self._member(plan) for plan in chunk], batch_size=BATCH)
+            self.progress(f"党员 {start + len(chunk)} / {len(people)}")
+
+    def _person(self, plan: PersonPlan) -> Person:
+        return Person(
+            name=plan.name,
+            gender=plan.gender,
+            birth_date=plan.birth_date,
+            work_number=plan.work_number,
+            mobile=plan.mobile,
+            unit=self.units.get(id(plan.unit)) if plan.unit else None,
+            post=plan.post,
+            employment=plan.employment,
+        )
+
+    def _member(self, plan: PersonPlan) -> Member:
+        return Member(
+            person_id=plan.pk,
+            organization=self.organizations[id(plan.organization)],
+            category=plan.category,
+            joined_on=plan.joined_on,
+            full_member_on=plan.full_member_on,
+        )
+
+    def write_committees(self, committees: list[CommitteePlan]) -> None:
+        rows = [
+            Committee(
+                organization=self.organizations[id(plan.organization)],
+                term_number=plan.term_number,
+                term_start=plan.term_start,
+                term_end=plan.term_end,
+                elected_on=plan.term_start,
+                is_current=True,
+            )
+            for plan in committees
+        ]
+        Committee.objects.bulk_create(rows, batch_size=BATCH)
+        posts = [
+            CommitteePost(
+                committee=row,
+                post=post,
+                person_id=person.pk,
+                started_on=plan.term_start,
+                sort_order=index,
+            )
+            for plan, row in zip(committees, rows, strict=True)
+            for index, (post, person) in enumerate(plan.posts)
+        ]
+        CommitteePost.objects.bulk_create(posts, batch_size=BATCH)
+        self.progress(f"班子 {len(rows)} 个，职务 {len(posts)} 个")
