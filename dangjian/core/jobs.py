@@ -1,7 +1,8 @@
 """Progress of slow work (imports, exports, bulk dispatch) that a page shows as a progress bar.
 
     job = job_create(owner=user, kind="audit.export", title="导出审计日志", params={...})
-    transaction.on_commit(lambda: export_task.enqueue(str(job.pk)))   # the task takes the id
+    enqueue_on_commit(export_task, job.pk)   # core.tasks; the task takes the id
+    return redirect("core:job_detail", job.pk)
     ...inside the task:
     job_start(job_id, total=n); job_advance(job_id, 100); job_finish(job_id, result_url=...)
 

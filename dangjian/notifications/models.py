@@ -23,7 +23,11 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The inbox lists a user's notifications newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],
@@ -53,7 +57,12 @@ class Preference(models.Model):
 
 
 class Delivery(models.Model):
-    """A copy of a notification sent through an external channel (e-mail, SMS)."""
+    """A copy of a notification sent through an external channel (e-mail, SMS).
+
+    Either `notification` is set (one message), or `digest_on` (the daily digest e-mail covering
+    that day's unread notifications). The unique constraints make creating a delivery twice
+    harmless; `attempts` bounds the retries.
+    """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("邮件")
@@ -73,16 +82,25 @@ class Delivery(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    digest_on = models.DateField(_("汇总日期"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("外部通知投递")
+        indexes = [models.Index(fields=["status", "last_attempt_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["notification", "channel"], name="unique_delivery_per_channel"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "channel", "digest_on"],
+                condition=models.Q(digest_on__isnull=False),
+                name="unique_digest_per_day",
+            ),
         ]
 
     def __str__(self):
