@@ -1,13 +1,31 @@
-"""`/api/v1/`: each app contributes a router registration in its `api.py`."""
+"""`/api/v1/`: each app lists its viewsets in `api.py` as `routes`; add the module to API_MODULES.
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+The schema (`/api/v1/schema/`, OpenAPI 3) and the docs UI (`/api/v1/docs/`, Swagger UI served
+from the drf-spectacular-sidecar static files, so nothing is loaded from the internet) are public:
+they describe the API and hold no data. Everything else requires a session or a token.
+"""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from dangjian.accounts import api as accounts_api
+from dangjian.core.api import api_not_found
+from dangjian.orgs import api as orgs_api
+
+app_name = "api"
+
+API_MODULES = (orgs_api, accounts_api)
+
 router = DefaultRouter()
+for module in API_MODULES:
+    for prefix, viewset, basename in module.routes:
+        router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its start-up script as a file, as the CSP forbids inline scripts.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
+    re_path(r"^", api_not_found),
 ]

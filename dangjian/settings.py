@@ -247,22 +247,37 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
+    # Bearer first: its challenge makes an anonymous call answer 401 + WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "dangjian.core.api.BearerTokenAuthentication",
+        "dangjian.core.api.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "dangjian.core.api.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min"},
+    "DEFAULT_SCHEMA_CLASS": "dangjian.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "dangjian.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "党建信息平台 API",
-    "DESCRIPTION": "dangjian 的 REST 接口；所有数据都按调用者的组织范围过滤。",
+    "DESCRIPTION": (
+        "dangjian 的 REST 接口；所有数据都按调用者的组织范围过滤。\n\n"
+        "- 认证：`Authorization: Bearer <令牌>`（或 `Token <令牌>`），或浏览器会话；"
+        "会话方式的 POST/PATCH/DELETE 须带 `X-CSRFToken` 请求头。未认证答 401。\n"
+        "- 范围：列表只含调用者范围内的对象，没有相应权限时是空列表（不是 403）；"
+        "范围外的对象与不存在的一样答 404；能看到但无权修改的对象答 403；"
+        "新建时调用者在任何组织都没有该权限答 403，请求体引用范围外的对象答 400。\n"
+        '- 错误：一律为 `{"error": {"code": …, "message": "中文说明", '
+        '"details": …}}`。'
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
