@@ -107,7 +107,8 @@ class AuditEntry(models.Model):
         # column leads an index that ends with id so the page is an index range scan.
         indexes = [
             models.Index(fields=["actor", "-id"], name="audit_entry_actor_id"),
-            models.Index(fields=["actor_name", "-id"], name="audit_entry_actor_name_id"),
+            # "Everything about this object", and failed logins (no actor, the account as object).
+            models.Index(fields=["object_type", "object_id"], name="audit_entry_object"),
             models.Index(fields=["action", "-id"], name="audit_entry_action_id"),
             models.Index(fields=["result", "-id"], name="audit_entry_result_id"),
         ]

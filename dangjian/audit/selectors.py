@@ -18,6 +18,7 @@ from dangjian.core.scope import has_permission
 
 PAGE_SIZE = 50
 _PERSON_MATCHES = 200  # accounts a person search may match; more means "be more precise"
+_ACCOUNT = "accounts.user"
 
 
 def can_read_log(user) -> bool:
@@ -58,14 +59,19 @@ def filtered_entries(user, filters: dict):
 
 
 def _person_condition(term: str) -> Q:
-    # Accounts by exact login name or by display name; plus entries that carry the typed name
-    # without an account (failed logins with an unknown login name). Both sides use an index.
-    users = (
+    """Entries by the accounts whose login name is `term` or whose name contains it, plus the
+    attempts on those accounts made without being logged in (failed logins, lockouts) and
+    failed logins that typed `term` as an unknown login name. Each branch uses an index."""
+    user_ids = list(
         get_user_model()
         .objects.filter(Q(username=term) | Q(display_name__icontains=term))
-        .values("pk")[:_PERSON_MATCHES]
+        .values_list("pk", flat=True)[:_PERSON_MATCHES]
     )
-    return Q(actor_id__in=users) | Q(actor__isnull=True, actor_name=term)
+    anonymous = Q(actor__isnull=True, object_type=_ACCOUNT)
+    attempts = anonymous & (
+        Q(object_id__in=[str(pk) for pk in user_ids]) | Q(object_id="", object_repr=term)
+    )
+    return Q(actor_id__in=user_ids) | attempts
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:

@@ -248,11 +248,13 @@ def audit_export_start(*, actor, filters: dict):
     _require(actor, EXPORT_LOG)
     file_name = f"audit-exports/{secrets.token_urlsafe(24)}.xlsx"
     with transaction.atomic():
+        # The export shows the log as it stood when asked for, not the entries written later.
+        until_id = AuditHead.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
         job = job_create(
             owner=actor,
             kind=EXPORT_JOB_KIND,
             title="导出审计日志",
-            params={"filters": filters, "file": file_name},
+            params={"filters": filters, "file": file_name, "until_id": until_id},
         )
         audit_log(
             actor=actor,

@@ -32,6 +32,8 @@ def export_entries_task(job_id: str) -> None:
         job_fail(job_id, message="导出失败：筛选条件无效，请回到审计日志页面重新选择后再导出。")
         return
     entries = filtered_entries(owner, form.cleaned_data)
+    if "until_id" in job.params:
+        entries = entries.filter(id__lte=job.params["until_id"])
     job_start(job_id, total=entries.count(), message="正在导出…")
     try:
         stored, count = store_workbook(

@@ -154,7 +154,7 @@ def test_a_forged_row_appended_after_the_head_is_found():
 
 def test_gaps_in_ids_alone_are_not_tampering():
     # PostgreSQL burns a sequence value for every rolled back append, so ids have gaps.
-    first, second, third = write_entries(3)
+    _, second, third = write_entries(3)
     drop_triggers()
     for entry in (third, second):
         raw("UPDATE audit_auditentry SET id = %s WHERE id = %s", [entry.pk + 10, entry.pk])
