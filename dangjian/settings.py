@@ -135,8 +135,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
-# AxesBackend = lockout check + ModelBackend in one, so force_login and get_user work.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend"]
+# AxesBackend only checks the lockout (its authenticate() never returns a user, it shadows
+# ModelBackend's); it inherits ModelBackend's get_user, so force_login and sessions work. The
+# password itself is checked by the ModelBackend that follows it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "dangjian.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "dangjian.accounts.passwords.CharacterClassValidator"},
@@ -178,6 +180,8 @@ AXES_COOLOFF_TIME = "dangjian.accounts.lockout.cooloff_time"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_CALLABLE = "dangjian.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# A failed attempt during a lockout must not restart the clock: the page shows the remaining time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "dangjian.core.request_context.client_ip"
