@@ -1,0 +1,1 @@
+"""Pages of the organisation tree: the tree and search, details, actions, committees, units."""
