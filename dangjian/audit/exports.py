@@ -56,7 +56,7 @@ def _json(value) -> str:
 
 def _row(sheet, entry, org_names: dict) -> list:
     texts = (
-        entry.actor_name,
+        entry.actor_display,
         entry.ip,
         actions.label(entry.action),
         entry.action,

@@ -125,6 +125,13 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(_REFUSAL)
 
+    @property
+    def actor_display(self) -> str:
+        """Who acted: the account, someone not logged in (a request), or the system (a task)."""
+        if self.actor_name:
+            return self.actor_name
+        return "未登录用户" if self.ip else "系统"
+
 
 class AuditHead(models.Model):
     """A single row holding the chain's last hash; locked while an entry is appended."""
@@ -190,4 +197,4 @@ class AuditVerification(models.Model):
         ordering = ["-id"]
 
     def __str__(self):
-        return f"{self.finished_at:%Y-%m-%d %H:%M} {'OK' if self.ok else self.problem}"
+        return f"审计链校验 #{self.pk}（{'通过' if self.ok else self.get_problem_display()}）"

@@ -138,11 +138,12 @@ def diff_rows(entry: AuditEntry) -> list[DiffRow]:
     after = entry.after if isinstance(entry.after, dict) else {}
     if not before and not after and (entry.before is not None or entry.after is not None):
         before, after = {"值": entry.before}, {"值": entry.after}
-    fields = list(dict.fromkeys([*before, *after]))
+    model = _model_of(entry.object_type)
+    fields = sorted(dict.fromkeys([*before, *after]), key=_field_order(model))
     return [
         DiffRow(
             field=name,
-            label=_field_label(entry.object_type, name),
+            label=_field_label(model, name),
             before=_shown(before, name),
             after=_shown(after, name),
             changed=before.get(name) != after.get(name),
@@ -151,11 +152,23 @@ def diff_rows(entry: AuditEntry) -> list[DiffRow]:
     ]
 
 
-def _field_label(object_type: str, name: str) -> str:
+def _model_of(object_type: str):
     try:
-        model = apps.get_model(object_type)
-        return str(model._meta.get_field(name).verbose_name)
-    except (LookupError, ValueError, FieldDoesNotExist):
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_order(model):
+    """Sort key: the model's own field order first, then other keys as they came."""
+    names = [field.name for field in model._meta.get_fields()] if model else []
+    return lambda name: names.index(name) if name in names else len(names)
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:
         return name
 
 

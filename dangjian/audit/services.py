@@ -215,6 +215,7 @@ def audit_verify(*, actor=None, progress=None) -> AuditVerification:
             actor=actor,
             action=actions.VERIFY,
             obj=verification,
+            object_repr=f"审计链校验 #{verification.pk}",
             success=result.ok,
             after={"checked": result.checked, "broken_entry_id": verification.broken_entry_id},
             message=result.message,
