@@ -250,3 +250,62 @@ def test_the_job_list_query_count_does_not_grow_with_jobs(client, world):
     few = _queries_for(client, url)
     Job.objects.bulk_create([Job(owner=world.alice, kind="x", title=f"又 {n}") for n in range(10)])
     assert _queries_for(client, url) == few
+
+
+# -- in the browser ----------------------------------------------------------------------------
+
+
+def sign_in(session, user):
+    """Log the browser in with a session made by the test client (the login page has its own
+    browser tests)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    session.context.add_cookies(
+        [{"name": "sessionid", "value": cookie.value, "url": session.base_url}]
+    )
+
+
+@pytest.mark.browser
+def test_the_job_page_follows_the_progress_until_done_then_stops_polling(
+    browser_session, live_world
+):
+    job = make_job(live_world.alice, status="running", total=10, done=2, message="正在导出第 2 页")
+    sign_in(browser_session, live_world.alice)
+    from playwright.sync_api import expect
+
+    page = browser_session.page
+    browser_session.goto(f"/jobs/{job.pk}/")
+    bar = page.locator("#job-progress-bar")
+    expect(bar).to_have_attribute("style", "width: 20%;")
+    browser_session.screenshot("job-running")
+
+    Job.objects.filter(pk=job.pk).update(done=7, message="正在导出第 7 页")
+    expect(bar).to_have_attribute("style", "width: 70%;", timeout=5000)
+    expect(page.locator("#job-progress")).to_contain_text("正在导出第 7 页")
+
+    job_finish(job.pk, result_url="/jobs/")
+    expect(page.locator("[data-testid=job-result]")).to_be_visible(timeout=5000)
+    expect(bar).to_have_attribute("style", "width: 100%;")
+    browser_session.screenshot("job-done")
+
+    polls = []
+    page.on("request", lambda request: polls.append(request.url))
+    page.wait_for_timeout(2500)
+    assert polls == []
+
+
+@pytest.mark.browser
+def test_the_job_list_in_the_browser(browser_session, live_world):
+    make_job(live_world.alice, status="running", total=200, done=130, message="正在导入第 130 行")
+    job = make_job(live_world.alice)
+    job_fail(job.pk, message="第 3 行缺少身份证号，请修改后重新导入")
+    job = make_job(live_world.alice)
+    job_start(job.pk, total=5)
+    job_finish(job.pk, result_url="/jobs/")
+    sign_in(browser_session, live_world.alice)
+    browser_session.goto("/jobs/")
+    assert browser_session.page.locator("[data-testid=job-row]").count() == 3
+    browser_session.screenshot("job-list")
