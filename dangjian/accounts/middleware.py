@@ -77,7 +77,9 @@ class SessionIdleTimeoutMiddleware:
 
     @staticmethod
     def remember_activity(user) -> None:
-        type(user).objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
+        from dangjian.accounts.models import User
+
+        User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
 
     @staticmethod
     def time_out(request):
