@@ -52,15 +52,6 @@ class Result:
     note: str = ""
 
 
-def _tree_children(world: BenchWorld) -> str:
-    for name in ("orgs:tree_children", "orgs:children", "orgs:tree-children"):
-        try:
-            return reverse(name, args=[world.mine.pk])
-        except NoReverseMatch:
-            continue
-    raise NoReverseMatch("no tree children endpoint")
-
-
 CASES = (
     Case("空视图（基线）", lambda world: reverse("bench-floor")),
     Case("登录页 GET", lambda world: reverse("accounts:login")),
@@ -70,9 +61,13 @@ CASES = (
         lambda world: reverse("api:organization-list"),
         "group_department",
     ),
-    Case("组织树页 /orgs/ · 支部书记", lambda world: "/orgs/", "secretary"),
-    Case("组织树页 /orgs/ · 集团组织部", lambda world: "/orgs/", "group_department"),
-    Case("树节点子项 · 一个矿（集团组织部）", _tree_children, "group_department"),
+    Case("组织树页 · 支部书记", lambda world: reverse("orgs:tree"), "secretary"),
+    Case("组织树页 · 集团组织部", lambda world: reverse("orgs:tree"), "group_department"),
+    Case(
+        "树节点子项 · 一个矿（集团组织部）",
+        lambda world: reverse("orgs:children", args=[world.mine.pk]),
+        "group_department",
+    ),
 )
 
 

@@ -144,9 +144,14 @@ class CommitteeMaker:
     """Current committees (班子): posts held by members of the organisation's own subtree."""
 
     def __init__(self, rng: random.Random, today: date, members_by_branch):
+        from dangjian.core.rules import rule_value
+
         self.rng = rng
         self.today = today
         self.members_by_branch = members_by_branch
+        # Term lengths are rules (orgs/rules.py): 党委 five years, 党总支 and 党支部 three.
+        self.committee_years = rule_value("orgs.committee_term_years")
+        self.branch_years = rule_value("orgs.branch_term_years")
 
     def for_tree(self, root: OrgPlan, *, showcase: bool) -> list[CommitteePlan]:
         committees = []
@@ -165,7 +170,8 @@ class CommitteeMaker:
         candidates = self._candidates(node)
         if not candidates:
             return None
-        years = 5 if node.org_type == OrgType.COMMITTEE else 3
+        committee = node.org_type == OrgType.COMMITTEE
+        years = self.committee_years if committee else self.branch_years
         remaining = self.rng.randint(20, years * 365)
         committee = self._term(node, years, remaining)
         for post, person in zip(self._posts(node, len(candidates)), candidates, strict=False):
@@ -223,9 +229,8 @@ class CommitteeMaker:
         ]
         picks = self.rng.sample(branches, 7)
         for committee, days in zip(picks[:5], (40, 75, 110, 140, 170), strict=True):
-            years = 3
             committee.term_end = self.today + timedelta(days=days)
-            committee.term_start = add_years(committee.term_end, -years)
+            committee.term_start = add_years(committee.term_end, -self.branch_years)
         picks[5].posts = picks[5].posts[:2]  # a committee below three members
         for _, person in picks[6].posts:
             person.holds_post = False

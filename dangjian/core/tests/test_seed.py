@@ -16,6 +16,7 @@ from dangjian.core.seed.plan import GroupShape, MineShape, chinese_number, step
 from dangjian.members.models import Member, Person
 from dangjian.orgs.counts import organization_refresh_counts
 from dangjian.orgs.models import Committee, CommitteePost, Organization, OrgType, Unit
+from dangjian.orgs.rules import may_contain
 
 TODAY = date(2026, 6, 15)
 SMALL_MINE = MineShape(members=400)
@@ -87,6 +88,14 @@ def test_the_mine_has_about_forty_branches_and_1500_members(mine_data):
     assert root.short_name == "集团党委"
     assert [child.short_name for child in root.get_children()] == ["一矿党委"]
     assert Organization.objects.filter(org_type=OrgType.GENERAL_BRANCH).count() >= 2
+
+
+def test_every_organisation_sits_under_a_type_that_may_contain_it(mine_data):
+    parents = {org.path: org for org in Organization.objects.all()}
+    for org in parents.values():
+        if org.depth > 1:
+            parent = parents[org.path[: -Organization.steplen]]
+            assert may_contain(parent.org_type, org.org_type), org.name
 
 
 def test_every_branch_has_two_to_four_party_groups(mine_data):

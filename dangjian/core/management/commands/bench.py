@@ -11,6 +11,7 @@ import platform
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import django
@@ -94,6 +95,8 @@ class Command(BaseCommand):
             f"{self._database_label()}；每个场景预热 {warmup} 次、计时 {iterations} 次。"
         )
         started = time.monotonic()
+        # WhiteNoise warns once per process when collectstatic has not run; irrelevant here.
+        warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers")
         results = run_benchmarks(world, iterations=iterations, warmup=warmup)
         self.stdout.write(render_results(results))
         self.stdout.write(f"（测量用时 {time.monotonic() - started:.1f} 秒）")
