@@ -87,7 +87,11 @@ class RoleForm(BootstrapForm):
                     "reserved": permission.code in self.reserved,
                 }
             )
-        return [{"label": _app_label(group), "items": items} for group, items in groups.items()]
+        # Choosable codes first; the reserved ones follow, greyed out.
+        return [
+            {"label": _app_label(group), "items": sorted(items, key=lambda i: i["reserved"])}
+            for group, items in groups.items()
+        ]
 
 
 def _app_label(label: str) -> str:
@@ -148,7 +152,10 @@ class RevokeForm(BootstrapForm):
 class RuleChangeForm(BootstrapForm):
     value = forms.CharField(label="新取值", max_length=50)
     valid_from = forms.DateField(
-        label="生效日期", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label="生效日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+        help_text="今天或以后；已生效的取值不能追溯修改。",
     )
     source = forms.CharField(
         label="依据",
@@ -157,3 +164,13 @@ class RuleChangeForm(BootstrapForm):
         help_text="制度文件名称与条款；留空则沿用国家标准出处。",
     )
     note = forms.CharField(label="修改原因", max_length=300)
+
+    def __init__(self, *args, definition, **kwargs):
+        super().__init__(*args, **kwargs)
+        attrs = self.fields["value"].widget.attrs
+        if isinstance(definition.default, int | float) and not isinstance(definition.default, bool):
+            attrs.update(type="number", inputmode="numeric")
+            if definition.minimum is not None:
+                attrs["min"] = definition.minimum
+            if definition.maximum is not None:
+                attrs["max"] = definition.maximum

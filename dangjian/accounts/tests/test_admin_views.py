@@ -513,3 +513,23 @@ def test_list_pages_do_not_grow_with_rows(client, world, django_assert_max_num_q
     few = _queries(client, django_assert_max_num_queries, url, 15)
     _rows(6, world)  # … then 3N, all still on the first page
     assert _queries(client, django_assert_max_num_queries, url, few) == few
+
+
+def test_the_grant_list_filters_by_role_user_organisation_and_text(client, world):
+    client.force_login(world.secadmin)
+    url = reverse("manage:grants")
+    users = lambda params: sorted(  # noqa: E731
+        a.user.username for a in client.get(url, params).context["page_obj"]
+    )
+    assert users({"role": Role.objects.get(code="org_department").pk}) == ["alice", "dave"]
+    assert users({"org": world.mine.pk}) == ["alice", "bob"]
+    assert users({"user": world.bob.pk}) == ["bob"]
+    assert users({"q": "二矿"}) == ["dave"]
+    assert len(users({"org": "junk", "role": "x"})) == 6
+
+
+def test_a_department_sees_only_grants_inside_its_subtree(client, world):
+    client.force_login(world.alice)
+    response = client.get(reverse("manage:grants"))
+    assert sorted(a.user.username for a in response.context["page_obj"]) == ["alice", "bob"]
+    assert "收回" not in response.content.decode()

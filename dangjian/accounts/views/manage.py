@@ -396,7 +396,7 @@ def _security_rule(request, key):
 @login_required
 def security_rule(request, key):
     definition = _security_rule(request, key)
-    form = RuleChangeForm(_posted(request))
+    form = RuleChangeForm(_posted(request), definition=definition)
     if request.method == "POST" and form.is_valid():
         call = lambda data: rule_set(actor=request.user, key=key, **data)  # noqa: E731
         version = _submit(form, call)
