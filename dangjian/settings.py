@@ -217,8 +217,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 globals().update(parse_email_url(env_str("EMAIL_URL", "")))
+# Absolute address of the site, for links in e-mails (e.g. https://dangjian.example.local).
+SITE_URL = env_str("DANGJIAN_SITE_URL", "").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DANGJIAN_FROM_EMAIL", "dangjian@localhost")
-# SMS gateway: empty → the console adapter; otherwise an HTTP gateway (see notifications/sms.py).
+# SMS gateway: empty → the console adapter; otherwise an HTTP gateway (see notifications/channels.py).
 SMS_GATEWAY_URL = env_str("DANGJIAN_SMS_URL", "")
 SMS_GATEWAY_TEMPLATE = env_str(
     "DANGJIAN_SMS_TEMPLATE", '{"mobile": "{mobile}", "content": "{text}"}'
