@@ -18,8 +18,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dangjian.accounts.manage_selectors import users_visible_to
 from dangjian.accounts.models import Role, RoleAssignment, User
 from dangjian.accounts.permissions import GRANT_ROLE, VIEW_ROLE_ASSIGNMENT, VIEW_USER
+from dangjian.accounts.services import administration
 from dangjian.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from dangjian.core.crypto import mask_phone
 from dangjian.orgs.api import OrganizationBriefSerializer, OrganizationChoiceFilter
@@ -30,8 +32,6 @@ from dangjian.orgs.models import Organization
 
 def users_for_api(user):
     """Accounts holding a role inside the caller's `accounts.view_user` subtrees, plus self."""
-    from dangjian.accounts.manage_selectors import users_visible_to
-
     if not user.is_authenticated:
         return User.objects.none()
     visible = users_visible_to(user, VIEW_USER) | User.objects.filter(pk=user.pk)
@@ -190,13 +190,6 @@ class RoleGrantSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-def _administration():
-    """The account services, imported when a write runs."""
-    from dangjian.accounts.services import administration
-
-    return administration
-
-
 # --- viewsets ------------------------------------------------------------------------------------
 
 
@@ -210,6 +203,7 @@ def _administration():
     ),
     retrieve=extend_schema(summary="用户详情", description="看不到的用户与不存在的一样答 404。"),
 )
+@extend_schema(tags=["用户"])
 class UserViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -255,6 +249,7 @@ class UserViewSet(
         filters=False,
     ),
 )
+@extend_schema(tags=["角色授权"])
 class RoleAssignmentViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -268,14 +263,14 @@ class RoleAssignmentViewSet(
     def create(self, request):
         self.require_permission(GRANT_ROLE)
         data = self.parse(RoleGrantSerializer)
-        assignment = _administration().role_grant(actor=request.user, **data)
+        assignment = administration.role_grant(actor=request.user, **data)
         fresh = self.get_queryset().get(pk=assignment.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
         assignment = self.get_object_for(GRANT_ROLE)
         reason = request.query_params.get("reason", "")[:200]
-        _administration().role_revoke(actor=request.user, assignment=assignment, reason=reason)
+        administration.role_revoke(actor=request.user, assignment=assignment, reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dangjian.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
+from dangjian.orgs import services
 from dangjian.orgs.models import Committee, CommitteePost, Organization, OrgType, Unit
 from dangjian.orgs.permissions import (
     MANAGE_COMMITTEE,
@@ -258,13 +259,6 @@ class CommitteeCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-def _services():
-    """The org services, imported when a write runs (they import the members app)."""
-    from dangjian.orgs import services
-
-    return services
-
-
 # --- viewsets ------------------------------------------------------------------------------------
 
 
@@ -289,6 +283,7 @@ def _services():
         responses=OrganizationSerializer,
     ),
 )
+@extend_schema(tags=["党组织"])
 class OrganizationViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -302,13 +297,13 @@ class OrganizationViewSet(
     def create(self, request):
         self.require_permission(MANAGE_ORGANIZATION)
         data = self.parse(OrganizationCreateSerializer)
-        organization = _services().organization_create(actor=request.user, **data)
+        organization = services.organization_create(actor=request.user, **data)
         return self.answer(organization, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         organization = self.get_object_for(MANAGE_ORGANIZATION)
         data = self.parse(OrganizationUpdateSerializer)
-        organization = _services().organization_update(
+        organization = services.organization_update(
             actor=request.user, organization=organization, **data
         )
         return self.answer(organization)
@@ -324,7 +319,7 @@ class OrganizationViewSet(
     def move(self, request, pk=None):
         organization = self.get_object_for(MANAGE_ORGANIZATION)
         data = self.parse(OrganizationMoveSerializer)
-        organization = _services().organization_move(
+        organization = services.organization_move(
             actor=request.user, organization=organization, new_parent=data["parent"]
         )
         return self.answer(organization)
@@ -340,7 +335,7 @@ class OrganizationViewSet(
     def dissolve(self, request, pk=None):
         organization = self.get_object_for(MANAGE_ORGANIZATION)
         data = self.parse(OrganizationDissolveSerializer)
-        organization = _services().organization_dissolve(
+        organization = services.organization_dissolve(
             actor=request.user, organization=organization, **data
         )
         return self.answer(organization)
@@ -377,6 +372,7 @@ class OrganizationViewSet(
         responses={201: CommitteeSerializer},
     ),
 )
+@extend_schema(tags=["班子"])
 class CommitteeViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -390,7 +386,7 @@ class CommitteeViewSet(
     def create(self, request):
         self.require_permission(MANAGE_COMMITTEE)
         data = self.parse(CommitteeCreateSerializer)
-        committee = _services().committee_create(actor=request.user, **data)
+        committee = services.committee_create(actor=request.user, **data)
         fresh = self.get_queryset().get(pk=committee.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
