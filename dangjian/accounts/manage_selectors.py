@@ -9,11 +9,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from dangjian.accounts import permissions as perms
+from dangjian.accounts.lockout import cooloff_time
 from dangjian.accounts.models import Role, RoleAssignment, User
+from dangjian.accounts.selectors import lockout_statuses
 from dangjian.core import rules
 from dangjian.core.scope import prefix_q, scope_of
 from dangjian.core.services import holds_globally
@@ -41,25 +43,18 @@ def users_visible_to(actor, permission: str) -> QuerySet[User]:
     return users.filter(Exists(holding))
 
 
-def locked_attempts(usernames=None):
-    """Failure counts per login name within the lockout window, at or above the limit."""
-    from axes.models import AccessAttempt
-
-    window = datetime.timedelta(minutes=rules.rule_value("accounts.lockout_minutes"))
-    attempts = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - window)
-    if usernames is not None:
-        attempts = attempts.filter(username__in=list(usernames))
-    return (
-        attempts.values("username")
-        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-        .filter(failures__gte=rules.rule_value("accounts.lockout_failures"))
-    )
-
-
 def locked_until(usernames) -> dict[str, datetime.datetime]:
     """When each locked account of the list unlocks by itself (one query for the whole page)."""
-    window = datetime.timedelta(minutes=rules.rule_value("accounts.lockout_minutes"))
-    return {row["username"]: row["last"] + window for row in locked_attempts(usernames)}
+    return lockout_statuses(usernames)
+
+
+def locked_usernames() -> list[str]:
+    """Every login name locked right now: those with failures inside the window, then checked."""
+    from axes.models import AccessAttempt
+
+    since = timezone.now() - cooloff_time()
+    recent = AccessAttempt.objects.filter(attempt_time__gte=since).values_list("username")
+    return list(lockout_statuses(name for (name,) in recent.distinct()))
 
 
 def _with_otp(users: QuerySet[User]) -> QuerySet[User]:
@@ -85,7 +80,7 @@ def user_list(actor, *, query: str = "", status: str = "") -> QuerySet[User]:
     elif status == "inactive":
         users = users.filter(is_active=False)
     elif status == "locked":
-        users = users.filter(username__in=locked_attempts().values("username"))
+        users = users.filter(username__in=locked_usernames())
     return users.order_by("username")
 
 
