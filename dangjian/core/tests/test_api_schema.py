@@ -97,6 +97,7 @@ def test_the_docs_page_loads_nothing_from_outside(client, db):
     assert "/api/v1/schema/" in script.content.decode()
 
 
-def test_the_docs_page_uses_no_inline_script(client, db):
+def test_the_docs_page_uses_no_inline_script_or_style(client, db):
     html = client.get("/api/v1/docs/").content.decode()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert "<style" not in html
