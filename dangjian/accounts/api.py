@@ -40,9 +40,11 @@ def users_for_api(user):
 
 def role_assignments_for_api(user):
     """Grants inside the caller's `accounts.view_role_assignment` subtrees, plus their own."""
-    return RoleAssignment.objects.visible_to(user, VIEW_ROLE_ASSIGNMENT).select_related(
-        "user", "role", "organization", "granted_by"
-    )
+    return assignment_rows(RoleAssignment.objects.visible_to(user, VIEW_ROLE_ASSIGNMENT))
+
+
+def assignment_rows(assignments):
+    return assignments.select_related("user", "role", "organization", "granted_by")
 
 
 def _visible_users(request):
@@ -264,7 +266,8 @@ class RoleAssignmentViewSet(
         self.require_permission(GRANT_ROLE)
         data = self.parse(RoleGrantSerializer)
         assignment = administration.role_grant(actor=request.user, **data)
-        fresh = self.get_queryset().get(pk=assignment.pk)
+        # Read back unscoped: a role may hold grant_role without view_role_assignment.
+        fresh = assignment_rows(RoleAssignment.objects.filter(pk=assignment.pk)).get()
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):

@@ -1,4 +1,4 @@
-"""Shared API pieces (DESIGN §2, `/api/v1/`): authentication, one error body, pagination, schema.
+"""Shared API pieces (DESIGN §2, `/api/v1/`): authentication, one error body, pagination, scope.
 
 Every API view of every app builds on this module:
 
@@ -11,6 +11,9 @@ Every API view of every app builds on this module:
   `Model.objects.visible_to(user, permission)`); an object outside it answers 404, a visible
   object the caller may not change answers 403, and a list is the visible part of the
   collection (possibly empty, never 403).
+
+The OpenAPI side (the shared `Error` component on every operation, the security schemes) is in
+`core.api_schema`.
 """
 
 from __future__ import annotations
@@ -139,7 +142,7 @@ def _as_api_exception(exc):
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
-        return exceptions.PermissionDenied(*[str(arg) for arg in exc.args[:1]])
+        return exceptions.PermissionDenied(str(exc.args[0]) if exc.args else None)
     if isinstance(exc, ValidationError):
         converted = exceptions.ValidationError(_validation_detail(exc), code=_service_code(exc))
         converted.rule = _rule_details(exc)
@@ -191,14 +194,11 @@ def _code_of(exc) -> str:
 
 
 def _message_for(exc, code: str, status_code: int) -> str:
-    if code in _CODE_MESSAGES:
-        return _CODE_MESSAGES[code]
-    default = getattr(exc, "default_detail", None)
-    detail = getattr(exc, "detail", None)
-    # A message raised on purpose (in Chinese, by our code) is kept; DRF defaults are replaced.
-    if isinstance(detail, str) and detail != default and _is_chinese(detail):
-        return str(detail)
-    return _STATUS_MESSAGES.get(status_code, "请求失败。")
+    detail = str(getattr(exc, "detail", ""))
+    # A Chinese message raised on purpose is kept; DRF's default texts are replaced by ours.
+    if detail != str(getattr(exc, "default_detail", "")) and _is_chinese(detail):
+        return detail
+    return _CODE_MESSAGES.get(code) or _STATUS_MESSAGES.get(status_code, "请求失败。")
 
 
 def _is_chinese(text: str) -> bool:

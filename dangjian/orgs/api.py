@@ -27,21 +27,28 @@ from dangjian.orgs.permissions import (
 
 def organizations_for_api(user):
     """Visible organisations with their parent id and units, in tree order (three queries)."""
+    return organization_rows(Organization.objects.visible_to(user, VIEW_ORGANIZATION))
+
+
+def organization_rows(organizations):
+    """What the serializer reads: the parent id (a subquery on the path) and the units."""
     parent = Organization.objects.filter(
         path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
     ).values("pk")[:1]
-    return (
-        Organization.objects.visible_to(user, VIEW_ORGANIZATION)
-        .annotate(parent_id=Subquery(parent))
-        .prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("sort_order", "name")))
+    units = Unit.objects.order_by("sort_order", "name")
+    return organizations.annotate(parent_id=Subquery(parent)).prefetch_related(
+        Prefetch("units", queryset=units)
     )
 
 
 def committees_for_api(user):
+    return committee_rows(Committee.objects.visible_to(user, VIEW_COMMITTEE))
+
+
+def committee_rows(committees):
     posts = CommitteePost.objects.select_related("person").order_by("sort_order", "id")
     return (
-        Committee.objects.visible_to(user, VIEW_COMMITTEE)
-        .select_related("organization")
+        committees.select_related("organization")
         .prefetch_related(Prefetch("posts", queryset=posts))
         .order_by("organization__path", "-term_start", "id")
     )
@@ -341,8 +348,12 @@ class OrganizationViewSet(
         return self.answer(organization)
 
     def answer(self, organization, code=status.HTTP_200_OK):
-        """The organisation as a reader sees it, read again through the scoped queryset."""
-        fresh = self.get_queryset().get(pk=organization.pk)
+        """The organisation just written, read again in the shape of the list.
+
+        Not through the view scope: the caller was allowed to write it, which a role holding
+        the manage permission without the view one may do.
+        """
+        fresh = organization_rows(Organization.objects.filter(pk=organization.pk)).get()
         return Response(self.get_serializer(fresh).data, status=code)
 
     @extend_schema(
@@ -387,7 +398,7 @@ class CommitteeViewSet(
         self.require_permission(MANAGE_COMMITTEE)
         data = self.parse(CommitteeCreateSerializer)
         committee = services.committee_create(actor=request.user, **data)
-        fresh = self.get_queryset().get(pk=committee.pk)
+        fresh = committee_rows(Committee.objects.filter(pk=committee.pk)).get()
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
 

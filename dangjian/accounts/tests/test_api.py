@@ -314,3 +314,14 @@ def test_the_last_administrator_role_cannot_be_revoked(client, world):
     assert response.status_code == 400
     assert "最后一位" in response.json()["error"]["message"]
     assert grant_state() == before
+
+
+def test_a_grant_holder_without_the_view_permission_gets_the_new_grant_back(
+    client, world, mine2_security
+):
+    client.force_login(mine2_security)
+    role = Role.objects.get(code="party_clerk")
+    data = {"user": world.charlie.pk, "role": role.pk, "organization": world.branch3.pk}
+    response = client.post(GRANTS, data, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["organization"]["id"] == world.branch3.pk

@@ -40,6 +40,7 @@ def test_a_wrong_token_is_refused_with_401(client, world):
 def test_a_header_without_a_key_is_refused_with_401(client, world):
     response = client.get(ME, HTTP_AUTHORIZATION="Bearer")
     assert response.status_code == 401
+    assert "Bearer 令牌" in response.json()["error"]["message"]
     response = client.get(ME, HTTP_AUTHORIZATION="Bearer two parts")
     assert response.status_code == 401
 

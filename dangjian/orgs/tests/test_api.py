@@ -459,3 +459,17 @@ def test_committee_detail_is_read_only(client, world, committee):
     url = f"{COMMITTEES}{committee.pk}/"
     assert client.patch(url, {}, content_type="application/json").status_code == 405
     assert client.delete(url).status_code == 405
+
+
+def test_a_role_that_may_manage_but_not_view_gets_the_new_organization_back(client, world):
+    from dangjian.accounts.models import Role, RoleAssignment
+
+    role = Role.objects.create(
+        name="建组员", code="builder", permissions=["orgs.manage_organization"]
+    )
+    RoleAssignment.objects.create(user=world.charlie, role=role, organization=world.branch2)
+    client.force_login(world.charlie)
+    data = {"parent": world.branch2.pk, "org_type": OrgType.GROUP, "name": "第一党小组"}
+    response = client.post(ORGS, {**data, "code": "G-M1-B2-G1"}, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["parent"] == world.branch2.pk
