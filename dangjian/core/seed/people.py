@@ -80,9 +80,13 @@ class PeopleMaker:
         self.serials: dict[int, int] = {}
 
     def branch_members(self, branch: OrgPlan) -> list[PersonPlan]:
-        return [self._member(branch) for _ in range(branch.member_target)]
+        """The branch's members, dealt in turn to its 党小组 (they are organised there; the
+        branch's count covers them all)."""
+        homes = branch.children or [branch]
+        return [self._member(branch, homes[index % len(homes)])
+                for index in range(branch.member_target)]  # fmt: skip
 
-    def _member(self, branch: OrgPlan) -> PersonPlan:
+    def _member(self, branch: OrgPlan, home: OrgPlan) -> PersonPlan:
         rng = self.rng
         retired = branch.retired
         male_share = 0.9 if retired else (0.65 if branch.post_pool == "office" else 0.86)
@@ -100,7 +104,7 @@ class PeopleMaker:
             unit=branch.units[0] if branch.units else None,
             post="" if retired else self._job(branch.post_pool, gender),
             employment=self._employment(retired, age),
-            organization=branch,
+            organization=home,
             category=Member.Category.PROBATIONARY if probationary else Member.Category.FULL,
             joined_on=joined,
             full_member_on=full_on,
