@@ -70,7 +70,12 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = _("党组织")
         verbose_name_plural = _("党组织")
-        indexes = [models.Index(fields=["org_type", "is_active"])]
+        indexes = [
+            models.Index(fields=["org_type", "is_active"]),
+            # A node's children are `depth = d + 1 AND path BETWEEN …`: with depth first the
+            # index reads only the children, not the whole subtree the path range spans.
+            models.Index(fields=["depth", "path"], name="orgs_org_depth_path"),
+        ]
 
     def __str__(self):
         return self.name
