@@ -44,14 +44,14 @@ dangjian/static/vendor/.copied: node_modules/.package-lock.json scripts/vendor.s
 	touch $@
 
 demo: system-packages setup
-	mkdir -p var
+	mkdir -p "$(DANGJIAN_VAR_DIR)"
 	$(DJ) migrate --noinput -v 0
 	$(DJ) seed --scale mine --seed 1 --if-empty
 	$(DJ) demo_logins
 	@echo "启动：http://$(HOST):$(PORT)/  （Ctrl-C 退出；任务进程与调度进程随之退出）"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(DJ) db_worker --interval 1 >var/worker.log 2>&1 & \
-	  $(DJ) scheduler >var/scheduler.log 2>&1 & \
+	  $(DJ) db_worker --interval 1 >"$(DANGJIAN_VAR_DIR)/worker.log" 2>&1 & \
+	  $(DJ) scheduler >"$(DANGJIAN_VAR_DIR)/scheduler.log" 2>&1 & \
 	  $(DJ) runserver $(HOST):$(PORT)
 
 test: system-packages setup
