@@ -142,17 +142,20 @@ def prepare_world() -> BenchWorld:
     from dangjian.orgs.models import Organization, OrgType
 
     root = Organization.objects.filter(depth=1).order_by("path").first()
-    branch = (
-        Organization.objects.filter(org_type=OrgType.BRANCH, member_count__gt=0)
-        .order_by("path")
-        .first()
-    )
+    # The committee with the most children is a mine's 党委 (many teams) in the seeded data.
     mine = (
         Organization.objects.filter(org_type=OrgType.COMMITTEE, depth__gt=1)
         .order_by("-numchild", "path")
         .first()
     )
-    if root is None or branch is None or mine is None:
+    branch = (
+        Organization.objects.filter(org_type=OrgType.BRANCH, path__startswith=mine.path)
+        .order_by("path")
+        .first()
+        if mine
+        else None
+    )
+    if root is None or branch is None:
         raise ValueError("库里没有可测的党组织树，先运行 dangjian seed --scale group")
     return BenchWorld(
         secretary=_bench_user("bench_shuji", "测试支部书记", "branch_secretary", branch),
@@ -176,6 +179,8 @@ def _bench_user(username: str, display_name: str, role_code: str, organization):
         create_defaults={**fields, "password": make_password(None)},
     )
     role = Role.objects.get(code=role_code)
+    # Exactly one grant, even on a database an older version of the bench prepared.
+    RoleAssignment.objects.filter(user=user).exclude(role=role, organization=organization).delete()
     RoleAssignment.objects.get_or_create(
         user=user, role=role, organization=organization, defaults={"note": "性能测试"}
     )
