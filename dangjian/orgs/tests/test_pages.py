@@ -1,12 +1,14 @@
 """The read pages: tree, children on demand, search, detail, warnings, units — scope and cost."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dangjian.core.testing.matrix import assert_access_matrix
-from dangjian.orgs.models import Organization, OrgType, Unit
+from dangjian.orgs.models import Committee, Organization, OrgType, Unit
 from dangjian.orgs.tests.helpers import add_members
 
 LIST_PAGE = {"no_role": 403, "out_of_scope": 200}
@@ -42,6 +44,14 @@ def test_bob_sees_his_branch_as_the_root(client, world):
     html = page(client, world.bob, reverse("orgs:tree")).content.decode()
     assert "综采一队党支部" in html and "第一党小组" in html
     assert "一矿党委" not in html and "掘进二队党支部" not in html
+
+
+def test_dave_does_not_see_the_mine(client, world):
+    html = page(client, world.dave, reverse("orgs:tree")).content.decode()
+    assert "二矿党委" in html and "通风区党支部" in html
+    assert "一矿党委" not in html and "综采一队党支部" not in html
+    html = page(client, world.dave, reverse("orgs:tree"), q="综采").content.decode()
+    assert "没有找到" in html and "综采一队党支部" not in html
 
 
 def test_the_tree_shows_member_counts(client, world):
@@ -223,6 +233,41 @@ def test_warnings_paginate(client, world):
     client.force_login(world.alice)
     html = client.get(reverse("orgs:warnings")).content.decode()
     assert html.count("dj-warning-danger") == 20 and "下一页" in html
+
+
+def test_warnings_cost_does_not_grow_with_the_rows(client, world):
+    client.force_login(world.alice)
+    url = reverse("orgs:warnings")
+    _add_branches(world, 4, "A")
+    for org in Organization.objects.filter(code__startswith="A"):
+        add_members(org, 7)
+    few, html = _count_queries(client, url)
+    assert html.count("dj-warning-danger") == 4
+    _add_branches(world, 8, "B")
+    for org in Organization.objects.filter(code__startswith="B"):
+        add_members(org, 7)
+    many, html = _count_queries(client, url)
+    assert html.count("dj-warning-danger") == 12
+    assert few == many
+
+
+def test_detail_cost_does_not_grow_with_children_posts_and_history(client, world):
+    from dangjian.orgs import services
+    from dangjian.orgs.tests.helpers import make_committee
+
+    client.force_login(world.alice)
+    url = reverse("orgs:detail", args=[world.mine.pk])
+    first = make_committee(world.mine, size=2)
+    few, _ = _count_queries(client, url)
+    _add_branches(world, 6, "D")
+    Committee.objects.filter(pk=first.pk).update(is_current=False)
+    make_committee(world.mine, start=datetime.date(2025, 1, 1), size=6)
+    for number in range(3):
+        services.organization_update(
+            actor=world.alice, organization=world.mine, short_name=f"矿{number}"
+        )
+    many, _ = _count_queries(client, url)
+    assert few == many
 
 
 def test_units_matrix(client, world):

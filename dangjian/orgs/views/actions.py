@@ -106,6 +106,7 @@ def move(request, pk):
         submit_label="调整",
         picker="new_parent",
         options_url=options_url,
+        intro="本组织连同全部下级组织一起调整；调整后，各级的权限范围随新的隶属关系自动生效。",
     )
 
 
