@@ -13,7 +13,6 @@ has none of these. A person holds at most one of the three roles.
 
 import re
 import secrets
-from dataclasses import dataclass
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -109,7 +108,7 @@ def _check_password(password: str, user) -> None:
         raise ServiceError("初始密码不符合密码策略：" + "".join(exc.messages)) from exc
 
 
-def _set_temporary_password(user, password: str) -> None:
+def set_temporary_password(user, password: str) -> None:
     """Set a password the user must replace at the next login; it joins the history."""
     user.set_password(password)
     user.must_change_password = True
@@ -161,7 +160,7 @@ def user_create(
         user.set_unusable_password()
         user.save()
         password = password or generate_password(user)
-        _set_temporary_password(user, password)
+        set_temporary_password(user, password)
         audit_log(actor=actor, action="accounts.user_create", obj=user, after=_user_snapshot(user))
     return user, password
 
@@ -242,7 +241,7 @@ def user_reset_password(*, actor, user) -> str:
     _not_self(actor, user, "不能在这里重置自己的密码，请到“个人设置”修改。")
     password = generate_password(user)
     with transaction.atomic():
-        _set_temporary_password(user, password)
+        set_temporary_password(user, password)
         audit_log(
             actor=actor,
             action="accounts.user_reset_password",
@@ -389,7 +388,7 @@ def _assignment_list(user) -> list[str]:
     return sorted(f"{row.role.name} @ {row.organization.name}" for row in rows)
 
 
-def _check_admin_grant(user, role, organization) -> None:
+def check_admin_exclusivity(user, role, organization) -> None:
     held = RoleAssignment.objects.filter(user=user).select_related("role")
     admin = next((a for a in held if a.admin_kind), None)
     if role.admin_kind and admin is not None:
@@ -412,7 +411,7 @@ def _check_grant(actor, user, role, organization) -> None:
         raise ServiceError(f"“{organization.name}”已撤销，不能在其上授予角色。")
     if RoleAssignment.objects.filter(user=user, role=role, organization=organization).exists():
         raise ServiceError(f"{user} 已在“{organization.name}”持有“{role.name}”角色。")
-    _check_admin_grant(user, role, organization)
+    check_admin_exclusivity(user, role, organization)
 
 
 def role_grant(*, actor, user, role, organization, note: str = "") -> RoleAssignment:
@@ -478,94 +477,3 @@ def role_revoke(*, actor, assignment, reason: str = "") -> None:
             message=(reason or "").strip(),
         )
     forget_scope(user)
-
-
-# ---------------------------------------------------------------- bootstrap
-
-
-@dataclass(frozen=True)
-class AdminAccount:
-    kind: str
-    username: str
-    display_name: str
-    password: str
-
-
-def _bootstrap_root(name: str, code: str):
-    from dangjian.orgs.models import Organization, OrgType
-
-    roots = Organization.get_root_nodes()
-    if code and roots.filter(code=code).exists():
-        return roots.get(code=code)
-    if roots.exists():
-        if code:
-            raise ServiceError(f"组织代码为“{code}”的根组织不存在。")
-        return roots.first()
-    if not (name or "").strip() or not (code or "").strip():
-        raise ServiceError("组织树为空：请用 --org-name 和 --org-code 指定根组织（集团党委）。")
-    root = Organization.add_root(org_type=OrgType.COMMITTEE, name=name.strip(), code=code.strip())
-    audit_log(
-        actor=None,
-        action="orgs.organization_create",
-        obj=root,
-        organization=root,
-        after={"name": root.name, "code": root.code},
-        message="bootstrap",
-    )
-    return root
-
-
-def _bootstrap_account(kind: str, username: str, display_name: str, root, *, force: bool):
-    from dangjian.accounts.roles import ensure_builtin_roles
-
-    ensure_builtin_roles()
-    role = Role.objects.get(admin_kind=kind, is_builtin=True)
-    user = User.objects.filter(username__iexact=username).first()
-    if user is not None and not force:
-        raise ServiceError(
-            f"登录名“{username}”已被使用：请换一个，或加 --force 把它设为{role.name}。"
-        )
-    if user is None:
-        user = User.objects.create_user(username, None, display_name=display_name or role.name)
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    password = generate_password(user)
-    _set_temporary_password(user, password)
-    if not RoleAssignment.objects.filter(user=user, role=role, organization=root).exists():
-        _check_admin_grant(user, role, root)
-        RoleAssignment.objects.create(user=user, role=role, organization=root, admin_kind=kind)
-    audit_log(
-        actor=None,
-        action="accounts.bootstrap",
-        obj=user,
-        organization=root,
-        after={"role": role.name, "must_change_password": True},
-        message="bootstrap",
-    )
-    return AdminAccount(kind, user.username, user.display_name, password)
-
-
-def administrators_bootstrap(
-    *,
-    accounts: dict[str, tuple[str, str]],
-    organization_name: str = "",
-    organization_code: str = "",
-    force: bool = False,
-) -> list[AdminAccount]:
-    """Create the three administrators (kind → (login name, display name)) on the root.
-
-    Refuses when administrators already exist unless `force`; never sets `is_superuser`.
-    """
-    names = {kind: validate_login_name(username) for kind, (username, _) in accounts.items()}
-    if set(names) != set(AdminKind.values):
-        raise ServiceError("须同时指定系统管理员、安全管理员和审计管理员的登录名。")
-    if len({name.lower() for name in names.values()}) != len(names):
-        raise ServiceError("三员须为三个不同的账号，登录名不能重复。")
-    if not force and RoleAssignment.objects.exclude(admin_kind="").exists():
-        raise ServiceError("系统中已有三员管理员，未做任何更改；如确需重新创建，请加 --force。")
-    with transaction.atomic():
-        root = _bootstrap_root(organization_name, organization_code)
-        return [
-            _bootstrap_account(kind, names[kind], accounts[kind][1], root, force=force)
-            for kind in AdminKind.values
-        ]

@@ -10,7 +10,7 @@ password and the enrolment of two-factor authentication. No account is made a Dj
 from django.core.management.base import BaseCommand, CommandError
 
 from dangjian.accounts.models import AdminKind
-from dangjian.accounts.services.administration import administrators_bootstrap
+from dangjian.accounts.services.bootstrap import administrators_bootstrap
 from dangjian.core.exceptions import ServiceError
 
 
