@@ -156,12 +156,17 @@ def user_create(
     )
     if password:
         _check_password(password, user)
-    with transaction.atomic():
-        user.set_unusable_password()
-        user.save()
-        password = password or generate_password(user)
-        set_temporary_password(user, password)
-        audit_log(actor=actor, action="accounts.user_create", obj=user, after=_user_snapshot(user))
+    try:
+        with transaction.atomic():
+            user.set_unusable_password()
+            user.save()
+            password = password or generate_password(user)
+            set_temporary_password(user, password)
+            audit_log(
+                actor=actor, action="accounts.user_create", obj=user, after=_user_snapshot(user)
+            )
+    except IntegrityError as exc:  # the same login name created a moment earlier
+        raise ServiceError(f"登录名“{username}”已被使用。") from exc
     return user, password
 
 
@@ -334,11 +339,17 @@ def role_create(*, actor, name: str, permissions, code: str = "", description: s
         description=(description or "").strip()[:300],
         permissions=_clean_permissions(permissions),
     )
-    with transaction.atomic():
-        role.save()
-        audit_log(
-            actor=actor, action="accounts.role_create", obj=role, after=snapshot(role, ROLE_FIELDS)
-        )
+    try:
+        with transaction.atomic():
+            role.save()
+            audit_log(
+                actor=actor,
+                action="accounts.role_create",
+                obj=role,
+                after=snapshot(role, ROLE_FIELDS),
+            )
+    except IntegrityError as exc:  # the same name or code created a moment earlier
+        raise ServiceError(f"已有名为“{role.name}”或代码为“{role.code}”的角色。") from exc
     return role
 
 
