@@ -268,6 +268,11 @@ def test_a_merge_moves_members_and_groups_and_dissolves_the_source(world):
     add_members(world.branch2, 1)
     left = add_members(world.branch1, 1, status=Member.Status.LEFT)
     make_committee(world.branch1, size=0)
+    second = create(
+        world.alice, world.branch1, org_type=OrgType.GROUP, name="第二党小组", code="X2"
+    )
+    create(world.alice, world.branch2, org_type=OrgType.GROUP, name="掘进第一党小组", code="X3")
+    add_members(second, 1)
     target = services.organization_merge(
         actor=world.alice, source=world.branch1, target=world.branch2
     )
@@ -275,10 +280,13 @@ def test_a_merge_moves_members_and_groups_and_dissolves_the_source(world):
     world.group1.refresh_from_db()
     assert not source.is_active and source.dissolved_on == datetime.date.today()
     assert world.group1.get_parent() == target
+    assert Organization.objects.get(pk=second.pk).get_parent() == target
+    assert target.numchild == 3 and source.numchild == 0
     assert Member.objects.filter(organization=target).count() == 4
     assert Member.objects.get(person=left[0]).organization == source  # history stays put
-    assert (target.member_count, source.member_count) == (6, 0)
-    assert Organization.objects.get(pk=world.mine.pk).member_count == 6
+    assert (target.member_count, source.member_count) == (7, 0)
+    assert Organization.objects.get(pk=world.mine.pk).member_count == 7
+    assert all(not problems for problems in Organization.find_problems())
     assert not Committee.objects.filter(organization=source, is_current=True).exists()
     assert source.history.filter(event=OrgHistory.Event.MERGED_INTO, other=target).exists()
     assert target.history.filter(event=OrgHistory.Event.ABSORBED, other=source).exists()
