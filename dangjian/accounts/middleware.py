@@ -10,6 +10,7 @@ refreshed at most every `ACTIVITY_RESOLUTION` seconds, and the rules are only lo
 elapsed time could exceed the smallest value the rule allows.
 """
 
+import functools
 import time
 from urllib.parse import urlencode
 
@@ -25,8 +26,13 @@ ACTIVITY_RESOLUTION = 30  # seconds; the timeout may come this much early, never
 API_PREFIX = "/api/"
 
 
+@functools.cache
+def _paths(*names: str) -> frozenset[str]:
+    return frozenset(reverse(name) for name in names)
+
+
 def _is_exempt_path(path: str) -> bool:
-    return path.startswith(settings.STATIC_URL) or path == reverse("healthz")
+    return path.startswith(settings.STATIC_URL) or path in _paths("healthz")
 
 
 def _redirect(request, url: str) -> HttpResponse:
@@ -118,14 +124,13 @@ class LoginPolicyMiddleware:
 
     @staticmethod
     def allowed_while_pending(path: str) -> bool:
-        names = (
+        return path in _paths(
             "accounts:password_change",
             "accounts:logout",
             "accounts:login_verify",
             "accounts:login_enroll",
             "accounts:recovery_codes",
         )
-        return path in {reverse(name) for name in names}
 
     @staticmethod
     def check(request):

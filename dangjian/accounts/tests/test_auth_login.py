@@ -108,3 +108,8 @@ def test_logout_records_the_event_and_clears_the_session(client, world):
     assert AuditEntry.objects.filter(action="accounts.logout", actor=world.charlie).exists()
     assert client.get(reverse("accounts:profile")).status_code == 302
     assert "您已安全退出" in client.get(LOGIN).content.decode()
+
+
+def test_the_login_page_reads_nothing_from_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get(LOGIN).status_code == 200

@@ -189,6 +189,7 @@ def test_the_verify_page_needs_a_password_first(client, world):
     response = client.get(VERIFY)
     assert response["Location"] == LOGIN
     assert client.get(ENROLL)["Location"] == LOGIN
+    assert "验证等待时间过长" not in client.get(LOGIN).content.decode()
 
 
 def test_a_pending_login_expires(client, world, clock):

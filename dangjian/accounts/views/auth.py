@@ -124,8 +124,10 @@ def login_view(request):
 
 
 def _pending_or_restart(request):
+    """The user between the two steps; a stale one is told why they start again."""
+    started = auth.PENDING_KEY in request.session
     user, next_url = auth.pending_login(request)
-    if user is None:
+    if user is None and started:
         request.session[auth.NOTICE_KEY] = "pending_expired"
     return user, next_url
 
