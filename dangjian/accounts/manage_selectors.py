@@ -160,11 +160,21 @@ class PolicyRow:
     pending: list  # versions that take effect after today
 
 
-def security_policy() -> list[PolicyRow]:
-    """The accounts.* rules with their value in force today, source and scheduled changes."""
+def editable_rule(user, key: str) -> bool:
+    """May the user change this rule (its guarding permission held over a whole tree)?"""
+    from dangjian.core.services import holds_globally, rule_permission
+
+    permission = rule_permission(key)
+    return permission is not None and holds_globally(user, permission)
+
+
+def security_policy(user) -> list[PolicyRow]:
+    """The rules the user may change, with their value in force today, source and scheduled
+    changes: the security policy for the security administrator, the organisation rules for the
+    group's organisation department, and so on as each domain registers its rules."""
     from dangjian.core.models import RuleVersion
 
-    definitions = [d for d in rules.all_definitions() if d.key.startswith("accounts.")]
+    definitions = [d for d in rules.all_definitions() if editable_rule(user, d.key)]
     today = timezone.localdate()
     versions = RuleVersion.objects.filter(key__in=[d.key for d in definitions]).order_by(
         "-valid_from", "-id"

@@ -2,6 +2,7 @@
 
 from dangjian.accounts import permissions as perms
 from dangjian.core.navigation import Entry, add
+from dangjian.orgs import permissions as orgs_perms
 
 add(Entry("admin", "用户管理", "manage:users", perms.VIEW_USER, order=10))
 add(
@@ -22,4 +23,12 @@ add(
         any_of=(perms.VIEW_ROLE_ASSIGNMENT, perms.GRANT_ROLE),
     )
 )
-add(Entry("admin", "安全策略", "manage:security_policy", perms.MANAGE_SECURITY_POLICY, order=40))
+add(
+    Entry(
+        "admin",
+        "规则与策略",
+        "manage:security_policy",
+        order=40,
+        any_of=(perms.MANAGE_SECURITY_POLICY, orgs_perms.MANAGE_ORGANIZATION),
+    )
+)

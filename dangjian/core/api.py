@@ -71,6 +71,27 @@ class BearerTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed() from exc
         return self.authenticate_credentials(key)
 
+    def authenticate_credentials(self, key):
+        """A token stands in for the password only: it never gets past the login policy.
+
+        The three administrators must come through the web login with its second factor
+        (等保 8.1.5: administrators authenticated through specific interfaces), and a user whose
+        password must change is held back until they change it on the web.
+        """
+        from dangjian.accounts.selectors import is_admin, password_change_reason
+
+        user, token = super().authenticate_credentials(key)
+        if is_admin(user):
+            raise exceptions.AuthenticationFailed(
+                "三员管理员账号不能使用访问令牌，请通过网页登录（含双因素认证）操作。",
+                code="token_not_allowed",
+            )
+        if password_change_reason(user):
+            raise exceptions.AuthenticationFailed(
+                "请先在网页上修改密码，然后再使用本接口。", code="password_change_required"
+            )
+        return user, token
+
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
 

@@ -21,6 +21,10 @@ from dangjian.core.scope import scope_of
 # rules get an administrator; a key with no prefix here cannot be changed from the platform.
 RULE_PERMISSIONS: dict[str, str] = {
     "accounts.": "accounts.manage_security_policy",
+    # Audit retention is part of the security policy (等保 8.1.5.4), not the auditor's to shorten.
+    "audit.": "accounts.manage_security_policy",
+    # Organisation rules (size, committee, terms) belong to the group's organisation department.
+    "orgs.": "orgs.manage_organization",
 }
 
 

@@ -364,7 +364,13 @@ def otp_disable(*, user: User, password: str) -> None:
 
 
 def api_token_create(*, user: User) -> str:
-    """A new API token for the user (replacing any old one). The key is returned only here."""
+    """A new API token for the user (replacing any old one). The key is returned only here.
+
+    The three administrators get none: they act only through the web login with its second
+    factor, and the token authentication refuses their tokens as well.
+    """
+    if is_admin(user):
+        raise ServiceError("三员管理员账号不能使用 API 令牌，请通过网页登录操作。")
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)

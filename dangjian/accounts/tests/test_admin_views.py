@@ -314,10 +314,23 @@ def test_policy_list_matrix(client, world):
         client,
         url=reverse("manage:security_policy"),
         in_scope=world.secadmin,
-        out_of_scope=world.sysadmin,
+        out_of_scope=world.auditor,
         no_role=world.charlie,
         expect=LIST,
     )
+
+
+def test_each_administrator_sees_only_the_rules_they_may_change(client, world):
+    client.force_login(world.secadmin)
+    page = client.get(reverse("manage:security_policy")).content.decode()
+    assert "accounts.lockout_minutes" in page and "audit.retention_days" in page
+    assert "orgs.branch_max_members" not in page
+    client.force_login(world.sysadmin)
+    page = client.get(reverse("manage:security_policy")).content.decode()
+    assert "orgs.branch_max_members" in page
+    assert "accounts.lockout_minutes" not in page
+    url = reverse("manage:security_rule", args=["accounts.lockout_minutes"])
+    assert client.get(url).status_code == 404
 
 
 def test_policy_rule_matrix(client, world):
@@ -468,11 +481,12 @@ def test_a_bad_policy_value_is_refused_with_the_bounds(client, world):
 def test_the_admin_menu_lists_each_page_for_its_holder(client, world):
     client.force_login(world.secadmin)
     page = client.get(reverse("manage:roles")).content.decode()
-    for label in ("用户管理", "角色管理", "授权管理", "安全策略"):
+    for label in ("用户管理", "角色管理", "授权管理", "规则与策略"):
         assert label in page
     client.force_login(world.sysadmin)
     page = client.get(reverse("manage:users")).content.decode()
-    assert "安全策略" not in page and "授权管理" not in page
+    assert "授权管理" not in page
+    assert "规则与策略" in page  # the organisation rules, not the security policy
 
 
 # ---------------------------------------------------------------- query-count guards

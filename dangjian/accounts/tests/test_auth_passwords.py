@@ -256,10 +256,11 @@ def test_htmx_requests_get_an_hx_redirect(client, first_login):
     assert response["HX-Redirect"] == CHANGE
 
 
-def test_api_calls_with_a_token_answer_normally(client, first_login):
+def test_api_calls_with_a_token_wait_for_the_password_change(client, first_login):
     token = Token.objects.create(user=first_login)
     response = client.get("/api/v1/organizations/", HTTP_AUTHORIZATION=f"Bearer {token.key}")
-    assert response.status_code == 200
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "password_change_required"
 
 
 def test_api_calls_in_the_session_get_a_json_refusal(client, first_login):

@@ -345,8 +345,12 @@ def recovery_codes(request):
 @login_required
 @require_POST
 def token_create(request):
-    _show_once_put(request, "token", auth.api_token_create(user=request.user))
-    messages.success(request, "已生成新的 API 令牌，旧令牌（如有）已失效。")
+    try:
+        _show_once_put(request, "token", auth.api_token_create(user=request.user))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已生成新的 API 令牌，旧令牌（如有）已失效。")
     return redirect(reverse("accounts:profile") + "#api-token")
 
 

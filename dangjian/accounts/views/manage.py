@@ -374,17 +374,16 @@ def grant_revoke(request, pk):
 
 
 @require_GET
-@permission_required(perms.MANAGE_SECURITY_POLICY)
+@login_required
 def security_policy(request):
-    return render(
-        request, "accounts/manage/policy_list.html", {"rows": selectors.security_policy()}
-    )
+    rows = selectors.security_policy(request.user)
+    if not rows:
+        raise PermissionDenied
+    return render(request, "accounts/manage/policy_list.html", {"rows": rows})
 
 
 def _security_rule(request, key):
-    if not key.startswith("accounts.") or not has_permission(
-        request.user, perms.MANAGE_SECURITY_POLICY
-    ):
+    if not selectors.editable_rule(request.user, key):
         raise Http404
     try:
         return rules.definition(key)
