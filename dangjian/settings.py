@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dangjian.core.middleware.HtmxLoginRedirectMiddleware",
     "dangjian.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -173,7 +174,10 @@ if HTTPS:
 # Number of reverse proxies in front of the app; their X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_COUNT = env_int("DANGJIAN_TRUSTED_PROXIES", 0, minimum=0)
 
-# Lockout (django-axes): limits come from the security policy rules, read per attempt.
+# Lockout (django-axes): limits come from the security policy rules, read per attempt. Locking is
+# by login name only: a whole mine reaches the platform through one NAT address, so locking an
+# IP would lock out every user of a mine after five typos (axes.W006 is silenced for that reason).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_ENABLED = env_bool("DANGJIAN_AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = "dangjian.accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = "dangjian.accounts.lockout.cooloff_time"
@@ -220,7 +224,8 @@ globals().update(parse_email_url(env_str("EMAIL_URL", "")))
 # Absolute address of the site, for links in e-mails (e.g. https://dangjian.example.local).
 SITE_URL = env_str("DANGJIAN_SITE_URL", "").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DANGJIAN_FROM_EMAIL", "dangjian@localhost")
-# SMS gateway: empty → the console adapter; otherwise an HTTP gateway (see notifications/channels.py).
+# SMS gateway: empty → the console adapter; otherwise an HTTP gateway
+# (see notifications/channels.py).
 SMS_GATEWAY_URL = env_str("DANGJIAN_SMS_URL", "")
 SMS_GATEWAY_TEMPLATE = env_str(
     "DANGJIAN_SMS_TEMPLATE", '{"mobile": "{mobile}", "content": "{text}"}'
