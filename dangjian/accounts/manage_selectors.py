@@ -168,6 +168,11 @@ def editable_rule(user, key: str) -> bool:
     return permission is not None and holds_globally(user, permission)
 
 
+def may_change_some_rule(user) -> bool:
+    """Without a database query (it decides a menu entry on every page)."""
+    return any(editable_rule(user, definition.key) for definition in rules.all_definitions())
+
+
 def security_policy(user) -> list[PolicyRow]:
     """The rules the user may change, with their value in force today, source and scheduled
     changes: the security policy for the security administrator, the organisation rules for the

@@ -1,6 +1,7 @@
 """The administration entries of the top menu (section "管理")."""
 
 from dangjian.accounts import permissions as perms
+from dangjian.accounts.manage_selectors import may_change_some_rule
 from dangjian.core.navigation import Entry, add
 from dangjian.orgs import permissions as orgs_perms
 
@@ -30,5 +31,6 @@ add(
         "manage:security_policy",
         order=40,
         any_of=(perms.MANAGE_SECURITY_POLICY, orgs_perms.MANAGE_ORGANIZATION),
+        visible=may_change_some_rule,
     )
 )

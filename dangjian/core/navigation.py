@@ -4,6 +4,7 @@ A section with no entry the user may open is shown greyed out ("尚未开通") s
 platform stays the same as systems are added issue by issue.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +25,9 @@ class Entry:
     permission: str | None = None  # None: every logged-in user
     order: int = 100
     any_of: tuple[str, ...] = ()  # shown if the user holds any of these permissions
+    # A finer test when holding the permission somewhere is not enough (e.g. it must be global).
+    # It must not query the database: the menu is built on every page.
+    visible: Callable | None = None
 
 
 SECTIONS = (
@@ -43,11 +47,11 @@ def add(entry: Entry) -> None:
         _ENTRIES.append(entry)
 
 
-def _allowed(entry: Entry, scope) -> bool:
-    if entry.permission is None and not entry.any_of:
-        return True
+def _allowed(entry: Entry, user, scope) -> bool:
     needed = ((entry.permission,) if entry.permission else ()) + entry.any_of
-    return any(scope.has(code) for code in needed)
+    if needed and not any(scope.has(code) for code in needed):
+        return False
+    return entry.visible is None or entry.visible(user)
 
 
 def menu_for(user, current_path: str = "") -> list[dict]:
@@ -60,7 +64,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
         for entry in sorted(
             (e for e in _ENTRIES if e.section == section.key), key=lambda e: (e.order, e.label)
         ):
-            if not _allowed(entry, scope):
+            if not _allowed(entry, user, scope):
                 continue
             try:
                 url = reverse(entry.url_name)

@@ -547,3 +547,10 @@ def test_a_department_sees_only_grants_inside_its_subtree(client, world):
     response = client.get(reverse("manage:grants"))
     assert sorted(a.user.username for a in response.context["page_obj"]) == ["alice", "bob"]
     assert "收回" not in response.content.decode()
+
+
+def test_the_rules_entry_is_hidden_from_an_organisation_department_below_the_root(client, world):
+    client.force_login(world.alice)
+    page = client.get(reverse("orgs:tree")).content.decode()
+    assert "组织机构" in page
+    assert "规则与策略" not in page
