@@ -158,3 +158,30 @@ def test_an_owner_who_lost_the_permission_gets_a_failed_job(
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert "权限" in job.message
+
+
+def test_exported_workbooks_are_deleted_after_a_week(
+    client, world, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from dangjian.audit.sweeps import expire_exported_workbooks
+
+    write_entries(1)
+    client.force_login(world.auditor)
+    _, job = _start(client, {}, django_capture_on_commit_callbacks)
+    name = job.params["file"]
+    download = reverse("audit:export_download", args=[job.pk])
+    expire_exported_workbooks(now=timezone.now() + datetime.timedelta(days=6))
+    assert default_storage.exists(name)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
+        expire_exported_workbooks(now=timezone.now())
+        client.force_login(world.auditor)
+        assert client.get(download).status_code == 404
+    assert not default_storage.exists(name)
+    job.refresh_from_db()
+    assert job.result_url == ""
+    assert "已删除" in job.message

@@ -145,3 +145,19 @@ def test_purge_command_reports_the_count(aged_chain, capsys):
     out = capsys.readouterr().out
     assert "已清理 7 条" in out and "purged 7 entries" in out
     call_command("audit", "verify")
+
+
+def test_the_daily_sweeps_purge_and_verify(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from dangjian.audit.models import AuditVerification
+    from dangjian.audit.sweeps import purge_expired_entries, verify_chain_daily
+    from dangjian.core.scheduler import registered_sweeps
+
+    names = set(registered_sweeps())
+    assert {"audit.purge", "audit.verify", "audit.expire_exports"} <= names
+    purge_expired_entries(now=timezone.now() + datetime.timedelta(days=400))
+    verify_chain_daily(now=timezone.now())
+    assert AuditVerification.objects.latest("id").ok
