@@ -213,8 +213,10 @@ def test_the_worker_heartbeat_sweep_makes_the_worker_beat(db, django_capture_on_
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+# The worker closes "old" connections between tasks, which on PostgreSQL would close the test's
+# own connection inside its transaction: these tests commit for real (transactional_db).
 @override_settings(TASKS=DATABASE_TASKS)
-def test_the_db_worker_runs_the_heartbeat_task(db):
+def test_the_db_worker_runs_the_heartbeat_task(transactional_db):
     worker_heartbeat.enqueue()
     assert DBTaskResult.objects.count() == 1
     assert not Heartbeat.objects.filter(name="worker").exists()
@@ -224,7 +226,7 @@ def test_the_db_worker_runs_the_heartbeat_task(db):
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-def test_old_task_results_are_pruned(db):
+def test_old_task_results_are_pruned(transactional_db):
     worker_heartbeat.enqueue()
     call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
     sweep = scheduler.registered_sweeps()["core.prune_task_results"]

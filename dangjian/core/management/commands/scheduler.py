@@ -5,7 +5,7 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from dangjian.core.health import record_heartbeat
@@ -46,7 +46,9 @@ class Command(BaseCommand):
         self.stdout.write("调度进程已退出")
 
     def tick(self, scheduler_id: str, verbosity: int) -> None:
-        close_old_connections()
+        if not connection.in_atomic_block:
+            # Between ticks, like between requests; never inside a caller's transaction.
+            close_old_connections()
         record_heartbeat("scheduler", scheduler_id)
         ran = run_due_sweeps(scheduler_id)
         if ran and verbosity >= 1:
