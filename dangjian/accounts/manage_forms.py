@@ -7,29 +7,10 @@ from django.utils import timezone
 from dangjian.accounts import manage_selectors as selectors
 from dangjian.accounts.models import Role
 from dangjian.core import permissions as registry
+from dangjian.core.forms import BootstrapForm, DateInput
 
 # How many choices a search-backed select renders at once (the field still accepts any in scope).
 OPTION_LIMIT = 50
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, and `is-invalid` on the fields that failed."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class UserCreateForm(BootstrapForm):
@@ -153,7 +134,7 @@ class RuleChangeForm(BootstrapForm):
     value = forms.CharField(label="新取值", max_length=50)
     valid_from = forms.DateField(
         label="生效日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
         help_text="今天或以后；已生效的取值不能追溯修改。",
     )

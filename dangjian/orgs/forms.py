@@ -8,38 +8,12 @@ box that fetches more (HTMX), so a form stays small with 10 000 organisations.
 from django import forms
 from django.utils import timezone
 
+from dangjian.core.forms import BootstrapForm, DateInput
 from dangjian.orgs import rules
 from dangjian.orgs import selectors as select
 from dangjian.orgs.models import CommitteePost, Organization, OrgType, Unit
 
 OPTION_LIMIT = 30  # choices rendered at once in a search-backed select
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, and `is-invalid` on the fields that failed."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
