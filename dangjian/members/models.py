@@ -55,7 +55,14 @@ class Person(models.Model):
 
 
 class Member(models.Model):
-    """A person's party membership, held by one organisation."""
+    """A person's party membership.
+
+    `organization` is the organisation that holds the membership (组织关系): a 党支部 (or 联合/
+    临时党支部), or in rare cases (机关) a 党委 or 党总支 — never a 党小组. A 党小组 is a
+    subdivision of the branch where the member takes part in group life; `party_group` records
+    which one, and when set it is a 党小组 directly under `organization` (《中国共产党支部工作条例
+    （试行）》). Transfers, dues and meeting quorums follow `organization`.
+    """
 
     class Category(models.TextChoices):
         FULL = "full", _("正式党员")
@@ -75,6 +82,14 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="members",
         verbose_name=_("所在党组织"),
+    )
+    party_group = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_members",
+        verbose_name=_("所在党小组"),
     )
     category = models.CharField(_("党员类别"), max_length=15, choices=Category.choices)
     status = models.CharField(

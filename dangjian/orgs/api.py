@@ -333,7 +333,10 @@ class OrganizationViewSet(
 
     @extend_schema(
         summary="撤销党组织",
-        description="只能撤销没有有效下级组织、没有党员的党组织；否则答 400 并说明原因。",
+        description=(
+            "只能撤销没有有效下级组织、没有党员的党组织；否则答 400 并说明原因。"
+            "党小组有编入的党员也可撤销，这些党员仍在所属党支部，改为不编入党小组。"
+        ),
         request=OrganizationDissolveSerializer,
         responses=OrganizationSerializer,
         filters=False,

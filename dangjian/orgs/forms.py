@@ -155,6 +155,8 @@ class PostForm(BootstrapForm):
             if (value == group) == is_group
         ]
         self.fields["person"].queryset = select.eligible_people(organization)
+        if is_group:
+            self.fields["person"].help_text = "只列出编入本党小组的党员；可输入姓名或工号搜索。"
         limit_rendered_choices(self, "person")
 
 

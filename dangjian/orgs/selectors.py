@@ -177,11 +177,13 @@ def eligible_units(organization: Organization) -> QuerySet:
 
 
 def eligible_people(organization: Organization, query: str = "") -> QuerySet:
-    """People who may hold a post: members still held by the organisation or its subtree."""
-    people = Person.objects.filter(
-        membership__organization__path__startswith=organization.path,
-        membership__status__in=HELD_STATUSES,
-    )
+    """People who may hold a post: members still held by the organisation or its subtree; for a
+    党小组 (whose 组长 is one of its members), the members organised in it."""
+    if organization.org_type == OrgType.GROUP:
+        people = Person.objects.filter(membership__party_group=organization)
+    else:
+        people = Person.objects.filter(membership__organization__path__startswith=organization.path)
+    people = people.filter(membership__status__in=HELD_STATUSES)
     query = (query or "").strip()
     if query:
         people = people.filter(Q(name__icontains=query) | Q(work_number__icontains=query))

@@ -22,7 +22,7 @@ def _hash(rows) -> str:
 
 def database_digest() -> dict[str, str]:
     tree = Organization.objects.order_by("path").values_list(
-        "path", "code", "name", "org_type", "depth", "numchild", "member_count"
+        "path", "code", "name", "org_type", "depth", "numchild", "member_count", "full_member_count"
     )
     people = Member.objects.order_by("person__work_number").values_list(
         "person__work_number",
@@ -33,6 +33,7 @@ def database_digest() -> dict[str, str]:
         "person__employment",
         "person__unit__code",
         "organization__path",
+        "party_group__path",
         "category",
         "joined_on",
         "full_member_on",

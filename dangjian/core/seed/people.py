@@ -53,7 +53,8 @@ class PersonPlan:
     unit: UnitPlan | None
     post: str
     employment: str
-    organization: OrgPlan
+    organization: OrgPlan  # the branch holding the membership
+    party_group: OrgPlan | None  # the 党小组 of that branch the member is organised in
     category: str
     joined_on: date
     full_member_on: date | None
@@ -80,13 +81,13 @@ class PeopleMaker:
         self.serials: dict[int, int] = {}
 
     def branch_members(self, branch: OrgPlan) -> list[PersonPlan]:
-        """The branch's members, dealt in turn to its 党小组 (they are organised there; the
-        branch's count covers them all)."""
-        homes = branch.children or [branch]
-        return [self._member(branch, homes[index % len(homes)])
+        """The branch's members: the branch holds them all, and they are dealt in turn to its
+        党小组 (a 党小组 organises group life, it never holds a membership)."""
+        groups = branch.children or [None]
+        return [self._member(branch, groups[index % len(groups)])
                 for index in range(branch.member_target)]  # fmt: skip
 
-    def _member(self, branch: OrgPlan, home: OrgPlan) -> PersonPlan:
+    def _member(self, branch: OrgPlan, group: OrgPlan | None) -> PersonPlan:
         rng = self.rng
         retired = branch.retired
         male_share = 0.9 if retired else (0.65 if branch.post_pool == "office" else 0.86)
@@ -104,7 +105,8 @@ class PeopleMaker:
             unit=branch.units[0] if branch.units else None,
             post="" if retired else self._job(branch.post_pool, gender),
             employment=self._employment(retired, age),
-            organization=home,
+            organization=branch,
+            party_group=group,
             category=Member.Category.PROBATIONARY if probationary else Member.Category.FULL,
             joined_on=joined,
             full_member_on=full_on,

@@ -1,8 +1,9 @@
 """Writes a planned tree, its people and committees with bulk INSERTs.
 
 The summary counts (`member_count`, `full_member_count`) are computed from the plan and written
-with the organisations, so no second pass over ten thousand rows is needed. They count the whole
-subtree: a 党委 shows the members of all the branches under it.
+with the organisations, so no second pass over ten thousand rows is needed. They follow
+`orgs/counts.py`: a branch or 党委 counts the members held in its whole subtree (a 党委 shows the
+members of all the branches under it), a 党小组 the members organised in it.
 """
 
 from __future__ import annotations
@@ -12,21 +13,29 @@ from collections.abc import Callable
 from dangjian.core.seed.people import CommitteePlan, PersonPlan
 from dangjian.core.seed.plan import OrgPlan
 from dangjian.members.models import Member, Person
-from dangjian.orgs.models import Committee, CommitteePost, Organization, Unit
+from dangjian.orgs.models import Committee, CommitteePost, Organization, OrgType, Unit
 
 BATCH = 2000
 
 
 def fill_counts(root: OrgPlan, people: list[PersonPlan]) -> None:
-    direct: dict[int, list[int]] = {}
+    held: dict[int, list[int]] = {}  # id(OrgPlan) → [members, full members] it holds
+    organised: dict[int, list[int]] = {}  # id(党小组 plan) → [members, full members] in it
     for person in people:
-        counts = direct.setdefault(id(person.organization), [0, 0])
-        counts[0] += 1
-        counts[1] += person.category == Member.Category.FULL
+        full = person.category == Member.Category.FULL
+        for tally, node in ((held, person.organization), (organised, person.party_group)):
+            if node is not None:
+                counts = tally.setdefault(id(node), [0, 0])
+                counts[0] += 1
+                counts[1] += full
     for node in reversed(list(root.walk())):  # children before their parent
-        own = direct.get(id(node), [0, 0])
-        node.member_count = own[0] + sum(child.member_count for child in node.children)
-        node.full_member_count = own[1] + sum(child.full_member_count for child in node.children)
+        if node.org_type == OrgType.GROUP:
+            node.member_count, node.full_member_count = organised.get(id(node), [0, 0])
+            continue
+        below = [child for child in node.children if child.org_type != OrgType.GROUP]
+        own = held.get(id(node), [0, 0])
+        node.member_count = own[0] + sum(child.member_count for child in below)
+        node.full_member_count = own[1] + sum(child.full_member_count for child in below)
 
 
 class Writer:
@@ -106,6 +115,7 @@ class Writer:
         return Member(
             person_id=plan.pk,
             organization=self.organizations[id(plan.organization)],
+            party_group=self.organizations[id(plan.party_group)] if plan.party_group else None,
             category=plan.category,
             joined_on=plan.joined_on,
             full_member_on=plan.full_member_on,

@@ -98,13 +98,24 @@ def test_every_organisation_sits_under_a_type_that_may_contain_it(mine_data):
             assert may_contain(parent.org_type, org.org_type), org.name
 
 
-def test_every_branch_has_two_to_four_party_groups_holding_its_members(mine_data):
+def test_every_branch_has_two_to_four_party_groups_organising_its_members(mine_data):
     for branch in Organization.objects.filter(org_type=OrgType.BRANCH):
         groups = branch.get_children()
         assert 2 <= len(groups) <= 4, branch.name
         assert {group.org_type for group in groups} == {OrgType.GROUP}
         assert sum(group.member_count for group in groups) == branch.member_count
-    assert not Member.objects.filter(organization__org_type=OrgType.BRANCH).exists()
+        for group in groups:
+            organised = Member.objects.filter(party_group=group)
+            assert group.member_count == organised.count() > 0
+            assert not organised.exclude(organization=branch).exists()
+
+
+def test_members_are_held_by_their_branch_never_by_a_party_group(mine_data):
+    assert not Member.objects.filter(organization__org_type=OrgType.GROUP).exists()
+    assert not Member.objects.filter(party_group__isnull=True).exists()
+    assert not Member.objects.exclude(party_group__org_type=OrgType.GROUP).exists()
+    held = Member.objects.values_list("organization__org_type", flat=True).distinct()
+    assert set(held) == {OrgType.BRANCH}
 
 
 def test_the_tree_paths_are_what_treebeard_would_write(mine_data):
@@ -260,6 +271,7 @@ def test_a_small_group_has_the_full_layering_and_a_sound_tree():
     mines = Organization.objects.filter(depth=3, org_type=OrgType.COMMITTEE)
     assert mines.count() == 4
     assert Organization.objects.filter(depth=6, org_type=OrgType.GROUP).exists()
+    assert not Member.objects.filter(organization__org_type=OrgType.GROUP).exists()
     assert Member.objects.count() == root.member_count
     assert abs(root.member_count - 1200) < 100
     for org in Organization.objects.all():

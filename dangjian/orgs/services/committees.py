@@ -144,6 +144,10 @@ def _check_post(committee: Committee, org: Organization, post: str, person) -> N
     if is_group != (post == CommitteePost.Post.GROUP_LEADER):
         raise ServiceError("党小组只设党小组组长；“党小组组长”只用于党小组。")
     if person is None or not eligible_people(org).filter(pk=person.pk).exists():
+        if is_group:
+            raise ServiceError(
+                f"党小组组长只能从编入“{org}”的党员中任命，请另选一名本党小组的党员。"
+            )
         raise ServiceError(f"只能任命“{org}”及其下级组织中党籍正常的党员。")
     open_posts = committee.posts.filter(ended_on__isnull=True)
     same_person = open_posts.filter(person=person).first()

@@ -193,6 +193,8 @@ def organization_move(
     """Move an organisation with its whole subtree under a new parent (调整隶属关系).
 
     Scopes follow by themselves: they are path prefixes, and the move rewrites the subtree's paths.
+    The members held in the subtree go with it; a 党小组 holds nobody, so when one moves to another
+    branch, the members organised in it are from then on held by that branch.
     """
     with transaction.atomic():
         org = lock(organization)
@@ -204,8 +206,11 @@ def organization_move(
         touched = [org.pk, *ancestor_ids(org)]
         org.move(parent, "last-child")
         org = Organization.objects.get(pk=org.pk)
+        carried = _carry_group_members(org, parent) if org.org_type == OrgType.GROUP else 0
         organization_refresh_counts([*touched, *ancestor_ids(org)])
         detail = f"由“{old_parent or '顶级'}”调整至“{parent}”"
+        if carried:
+            detail += f"，编入本党小组的 {carried} 名党员随之转入“{parent}”"
         record_history(org, OrgHistory.Event.MOVED, actor, detail, other=parent)
         audit_log(
             actor=actor,
@@ -213,10 +218,20 @@ def organization_move(
             obj=org,
             organization=org,
             before=before,
-            after={"parent": parent.pk, "path": org.path},
+            after={"parent": parent.pk, "path": org.path, "members_moved": carried},
         )
     forget_scope(actor)
     return org
+
+
+def _carry_group_members(group: Organization, branch: Organization) -> int:
+    """The members organised in a moved 党小组 are held by its new branch from now on. Former
+    members (出党、转出…) stay on record in the old branch, out of the group that left it."""
+    organised = Member.objects.filter(party_group=group)
+    organised.exclude(status__in=HELD_STATUSES).update(party_group=None, updated_at=timezone.now())
+    return organised.filter(status__in=HELD_STATUSES).update(
+        organization=branch, updated_at=timezone.now()
+    )
 
 
 def _check_move(org: Organization, parent: Organization):
@@ -235,8 +250,9 @@ def _check_move(org: Organization, parent: Organization):
 def organization_merge(*, actor, source: Organization, target: Organization) -> Organization:
     """Merge branch `source` into branch `target` (支部合并) and dissolve `source`.
 
-    The members still held by `source` and its 党小组 move to `target`, so do the units it covers;
-    its current committee ends. Returns `target`.
+    The members still held by `source` move to `target`, each staying in its 党小组 (the 党小组
+    move under `target` too); so do the units it covers; its current committee ends. Former
+    members stay on record in `source`. Returns `target`.
     """
     with transaction.atomic():
         first, second = sorted((source, target), key=lambda org: org.pk)
@@ -280,7 +296,12 @@ def _check_merge(src: Organization, dst: Organization) -> None:
 
 
 def _merge_contents(src: Organization, dst: Organization) -> tuple[int, int]:
-    moved_members = Member.objects.filter(organization=src, status__in=HELD_STATUSES).update(
+    held_here = Member.objects.filter(organization=src)
+    # Former members stay in the dissolved source; the 党小组 leave it, so they leave them.
+    held_here.exclude(status__in=HELD_STATUSES).exclude(party_group=None).update(
+        party_group=None, updated_at=timezone.now()
+    )
+    moved_members = held_here.filter(status__in=HELD_STATUSES).update(
         organization=dst, updated_at=timezone.now()
     )
     children = list(src.get_children())
@@ -298,7 +319,11 @@ def organization_dissolve(
     dissolved_on: datetime.date | None = None,
     reason: str = "",
 ) -> Organization:
-    """Dissolve (撤销) an organisation that has no active children and holds no members."""
+    """Dissolve (撤销) an organisation that has no active children and holds no members.
+
+    A 党小组 holds nobody: it may be dissolved with members organised in it, who stay in their
+    branch and are no longer in any 党小组 (the history and the audit entry say how many).
+    """
     with transaction.atomic():
         org = lock(organization)
         require_in_scope(actor, MANAGE_ORGANIZATION, org.path)
@@ -312,28 +337,47 @@ def organization_dissolve(
             raise ServiceError(
                 f"“{org}”还有 {active_children} 个下级党组织，请先撤销或调整它们再撤销本组织。"
             )
-        held = Member.objects.filter(
-            organization__path__startswith=org.path, status__in=HELD_STATUSES
-        ).count()
-        if held:
-            raise ServiceError(
-                f"“{org}”还有 {held} 名党员（含停止党籍），请先办理组织关系转接再撤销。"
-            )
+        ungrouped = 0
+        if org.org_type == OrgType.GROUP:
+            ungrouped = _ungroup_members(org)
+        else:
+            _check_holds_nobody(org)
         end_current_committee(org, day)
         org.is_active = False
         org.dissolved_on = day
         org.save(update_fields=["is_active", "dissolved_on", "updated_at"])
-        record_history(org, OrgHistory.Event.DISSOLVED, actor, note or f"{day:%Y-%m-%d} 撤销")
+        if ungrouped:
+            organization_refresh_counts([org.pk])
+            org.refresh_from_db(fields=["member_count", "full_member_count"])
+        detail = note or f"{day:%Y-%m-%d} 撤销"
+        if ungrouped:
+            detail += f"；{ungrouped} 名党员改为不编入党小组"
+        record_history(org, OrgHistory.Event.DISSOLVED, actor, detail)
         audit_log(
             actor=actor,
             action="orgs.organization_dissolve",
             obj=org,
             organization=org,
             before={"is_active": True},
-            after={"is_active": False, "dissolved_on": day},
-            message=note,
+            after={"is_active": False, "dissolved_on": day, "members_ungrouped": ungrouped},
+            message=detail if ungrouped else note,
         )
     return org
+
+
+def _check_holds_nobody(org: Organization) -> None:
+    held = Member.objects.filter(
+        organization__path__startswith=org.path, status__in=HELD_STATUSES
+    ).count()
+    if held:
+        raise ServiceError(f"“{org}”还有 {held} 名党员（含停止党籍），请先办理组织关系转接再撤销。")
+
+
+def _ungroup_members(group: Organization) -> int:
+    """The members organised in a dissolved 党小组 stay in their branch, in no 党小组."""
+    return Member.objects.filter(party_group=group, status__in=HELD_STATUSES).update(
+        party_group=None, updated_at=timezone.now()
+    )
 
 
 def organization_set_units(*, actor, organization: Organization, units) -> Organization:

@@ -11,8 +11,11 @@ from dangjian.orgs.models import Committee, CommitteePost, Organization, OrgHist
 _numbers = itertools.count(1)
 
 
-def add_members(organization, count: int, *, category=Member.Category.FULL, status=None):
-    """Give the organisation `count` members and refresh the summary counts of its line."""
+def add_members(
+    organization, count: int, *, category=Member.Category.FULL, status=None, group=None
+):
+    """Give the organisation `count` members (organised in the 党小组 `group`, if given) and
+    refresh the summary counts of its line and of the group."""
     people = []
     for _ in range(count):
         number = next(_numbers)
@@ -24,9 +27,12 @@ def add_members(organization, count: int, *, category=Member.Category.FULL, stat
             organization=organization,
             category=category,
             status=status or Member.Status.NORMAL,
+            party_group=group,
         )
         people.append(person)
     refresh_line(organization)
+    if group is not None:
+        refresh_line(group)
     return people
 
 
@@ -57,7 +63,11 @@ def tree_state():
         list(OrgHistory.objects.order_by("pk").values()),
         list(Committee.objects.order_by("pk").values()),
         list(CommitteePost.objects.order_by("pk").values()),
-        list(Member.objects.order_by("pk").values("pk", "organization_id", "status")),
+        list(
+            Member.objects.order_by("pk").values(
+                "pk", "organization_id", "party_group_id", "status"
+            )
+        ),
         list(Unit.objects.order_by("pk").values()),
         list(Organization.units.through.objects.order_by("pk").values()),
         AuditEntry.objects.count(),

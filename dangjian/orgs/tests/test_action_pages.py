@@ -160,6 +160,17 @@ def test_dissolve_page(client, world):
     assert not Organization.objects.get(pk=world.branch2.pk).is_active
 
 
+def test_a_group_with_members_is_dissolved_from_its_page(client, world):
+    add_members(world.branch1, 2, group=world.group1)
+    client.force_login(world.alice)
+    url = reverse("orgs:dissolve", args=[world.group1.pk])
+    assert "改为不编入党小组" in client.get(url).content.decode()
+    assert client.post(url, {"reason": ""}).status_code == 302
+    html = client.get(reverse("orgs:detail", args=[world.group1.pk])).content.decode()
+    assert "已撤销" in html and "2 名党员改为不编入党小组" in html
+    assert "编入党员" in html  # a 党小组 counts the members organised in it
+
+
 def test_dissolve_refused_when_not_empty_says_why(client, world):
     client.force_login(world.alice)
     before = tree_state()

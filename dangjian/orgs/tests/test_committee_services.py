@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from dangjian.audit.models import AuditEntry
 from dangjian.core.exceptions import RuleViolation, ServiceError
@@ -107,7 +109,7 @@ def term(world):
 
 
 def test_a_member_of_the_branch_takes_a_post(world, term):
-    person = add_members(world.group1, 1)[0]  # members of its 党小组 count as the branch's
+    person = add_members(world.branch1, 1, group=world.group1)[0]  # organised in its 党小组
     post = services.committee_post_add(
         actor=world.bob, committee=term, post="organization", person=person
     )
@@ -156,6 +158,27 @@ def test_group_leader_is_only_for_party_groups(world, term):
             actor=world.bob, committee=term, post="chairman", person=person
         )
     )
+
+
+def test_a_group_leader_is_a_member_organised_in_the_group(world):
+    grouped = add_members(world.branch1, 1, group=world.group1)[0]
+    ungrouped = add_members(world.branch1, 1)[0]
+    elsewhere = services.organization_create(
+        actor=world.alice, parent=world.branch1, org_type="group", name="第二党小组", code="G2"
+    )
+    other_group = add_members(world.branch1, 1, group=elsewhere)[0]
+    group_term = new_term(world.bob, world.group1, term_start=datetime.date.today())
+    for person in (ungrouped, other_group):
+        error = refused(
+            lambda p=person: services.committee_post_add(
+                actor=world.bob, committee=group_term, post="group_leader", person=p
+            )
+        )
+        assert "编入“第一党小组”的党员" in error.messages[0]
+    leader = services.committee_post_add(
+        actor=world.bob, committee=group_term, post="group_leader", person=grouped
+    )
+    assert leader.person == grouped
 
 
 def test_a_past_term_takes_no_new_posts(world, term):
@@ -260,7 +283,7 @@ def test_an_organisation_covers_only_units_of_its_own_enterprise(world):
 
 def test_counts_cover_the_subtree_and_members_in_good_standing(world):
     add_members(world.branch1, 2)
-    add_members(world.group1, 3, category=Member.Category.PROBATIONARY)
+    add_members(world.branch1, 3, category=Member.Category.PROBATIONARY, group=world.group1)
     add_members(world.branch1, 1, status=Member.Status.LEFT)
     add_members(world.branch1, 1, status=Member.Status.SUSPENDED)
     Organization.objects.update(member_count=0, full_member_count=0)
@@ -272,3 +295,34 @@ def test_counts_cover_the_subtree_and_members_in_good_standing(world):
     assert counts["G-M1-B1-G1"] == (3, 0)
     assert counts["G"] == counts["G-M1"] == (5, 2)
     assert counts["G-M2"] == (0, 0)
+
+
+def test_a_group_counts_the_members_organised_in_it_not_those_held_by_it(world):
+    second = services.organization_create(
+        actor=world.alice, parent=world.branch1, org_type="group", name="第二党小组", code="G2"
+    )
+    add_members(world.branch1, 2, group=world.group1)
+    add_members(world.branch1, 1, group=world.group1, status=Member.Status.LEFT)
+    add_members(world.branch1, 1, category=Member.Category.PROBATIONARY, group=second)
+    add_members(world.branch1, 1)  # in no 党小组
+    Organization.objects.update(member_count=0, full_member_count=0)
+    services.organization_refresh_counts([world.group1.pk])  # the group alone, not its branch
+    assert Organization.objects.get(pk=world.group1.pk).member_count == 2
+    services.organization_refresh_counts(None)
+    counts = {
+        org.code: (org.member_count, org.full_member_count) for org in Organization.objects.all()
+    }
+    assert counts["G-M1-B1-G1"] == (2, 2)
+    assert counts["G2"] == (1, 0)
+    assert counts["G-M1-B1"] == counts["G-M1"] == counts["G"] == (4, 3)  # each member once
+
+
+def test_refreshing_counts_costs_the_same_however_many_members(world):
+    def queries(members: int) -> int:
+        add_members(world.branch1, members, group=world.group1)
+        add_members(world.branch2, members)
+        with CaptureQueriesContext(connection) as captured:
+            services.organization_refresh_counts(None)
+        return len(captured)
+
+    assert queries(3) == queries(9)

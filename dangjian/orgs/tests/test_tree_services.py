@@ -180,7 +180,7 @@ def general_branch(world):
 
 
 def test_a_move_carries_the_whole_subtree(world):
-    add_members(world.group1, 4)
+    add_members(world.branch1, 4, group=world.group1)
     target = general_branch(world)
     moved = services.organization_move(
         actor=world.alice, organization=world.branch1, new_parent=target
@@ -189,10 +189,32 @@ def test_a_move_carries_the_whole_subtree(world):
     world.group1.refresh_from_db()
     assert moved.get_parent() == target and moved.depth == 4
     assert world.group1.path.startswith(moved.path) and world.group1.depth == 5
-    assert target.member_count == 4
+    assert target.member_count == 4 and world.group1.member_count == 4
     assert Organization.objects.get(pk=world.mine.pk).member_count == 4
+    assert Member.objects.filter(organization=moved, party_group=world.group1).count() == 4
     assert moved.history.get(event=OrgHistory.Event.MOVED).other == target
     assert all(not problems for problems in Organization.find_problems())
+
+
+def test_a_group_moved_to_another_branch_takes_its_members_along(world):
+    grouped = add_members(world.branch1, 2, group=world.group1)
+    former = add_members(world.branch1, 1, group=world.group1, status=Member.Status.LEFT)
+    stays = add_members(world.branch1, 1)
+    group = services.organization_move(
+        actor=world.alice, organization=world.group1, new_parent=world.branch2
+    )
+    members = {m.person_id: m for m in Member.objects.all()}
+    for person in grouped:
+        assert members[person.pk].organization_id == world.branch2.pk
+        assert members[person.pk].party_group_id == group.pk
+    assert members[former[0].pk].organization_id == world.branch1.pk  # history stays put
+    assert members[former[0].pk].party_group_id is None  # …outside the group that left
+    assert members[stays[0].pk].organization_id == world.branch1.pk
+    counts = dict(Organization.objects.values_list("code", "member_count"))
+    assert (counts["G-M1-B1"], counts["G-M1-B2"], counts["G-M1-B1-G1"]) == (1, 2, 2)
+    assert "2 名党员随之转入" in group.history.get(event=OrgHistory.Event.MOVED).detail
+    entry = AuditEntry.objects.get(action="orgs.organization_move")
+    assert entry.after["members_moved"] == 2
 
 
 def test_scope_follows_a_moved_subtree(world):
@@ -264,15 +286,15 @@ def test_a_move_needs_both_ends_in_scope(world):
 
 def test_a_merge_moves_members_and_groups_and_dissolves_the_source(world):
     add_members(world.branch1, 3)
-    add_members(world.group1, 2)
+    in_first = add_members(world.branch1, 2, group=world.group1)
     add_members(world.branch2, 1)
-    left = add_members(world.branch1, 1, status=Member.Status.LEFT)
+    left = add_members(world.branch1, 1, status=Member.Status.LEFT, group=world.group1)
     make_committee(world.branch1, size=0)
     second = create(
         world.alice, world.branch1, org_type=OrgType.GROUP, name="第二党小组", code="X2"
     )
     create(world.alice, world.branch2, org_type=OrgType.GROUP, name="掘进第一党小组", code="X3")
-    add_members(second, 1)
+    in_second = add_members(world.branch1, 1, group=second)
     target = services.organization_merge(
         actor=world.alice, source=world.branch1, target=world.branch2
     )
@@ -282,8 +304,14 @@ def test_a_merge_moves_members_and_groups_and_dissolves_the_source(world):
     assert world.group1.get_parent() == target
     assert Organization.objects.get(pk=second.pk).get_parent() == target
     assert target.numchild == 3 and source.numchild == 0
-    assert Member.objects.filter(organization=target).count() == 4
+    assert Member.objects.filter(organization=target).count() == 7
     assert Member.objects.get(person=left[0]).organization == source  # history stays put
+    assert Member.objects.get(person=left[0]).party_group is None  # the group left the source
+    groups = dict(Member.objects.values_list("person_id", "party_group_id"))
+    assert [groups[p.pk] for p in in_first] == [world.group1.pk] * 2  # each keeps its 党小组
+    assert groups[in_second[0].pk] == second.pk
+    world.group1.refresh_from_db()
+    assert world.group1.member_count == 2
     assert (target.member_count, source.member_count) == (7, 0)
     assert Organization.objects.get(pk=world.mine.pk).member_count == 7
     assert all(not problems for problems in Organization.find_problems())
@@ -355,6 +383,32 @@ def test_dissolving_refuses_an_organisation_with_active_children(world):
     assert "1 个下级党组织" in error.messages[0]
     services.organization_dissolve(actor=world.alice, organization=world.group1)
     services.organization_dissolve(actor=world.alice, organization=world.branch1)
+
+
+def test_dissolving_a_group_leaves_its_members_in_the_branch_in_no_group(world):
+    grouped = add_members(world.branch1, 2, group=world.group1)
+    suspended = add_members(world.branch1, 1, group=world.group1, status=Member.Status.SUSPENDED)
+    make_committee(world.group1)
+    group = services.organization_dissolve(
+        actor=world.alice, organization=world.group1, reason="班组撤并"
+    )
+    assert not group.is_active and group.member_count == 0
+    for person in [*grouped, *suspended]:
+        member = Member.objects.get(person=person)
+        assert member.organization_id == world.branch1.pk and member.party_group_id is None
+    world.branch1.refresh_from_db()
+    assert world.branch1.member_count == 2  # the suspended member is not counted
+    history = group.history.get(event=OrgHistory.Event.DISSOLVED).detail
+    assert history == "班组撤并；3 名党员改为不编入党小组"
+    entry = AuditEntry.objects.get(action="orgs.organization_dissolve")
+    assert entry.after["members_ungrouped"] == 3 and "3 名党员改为不编入党小组" in entry.message
+    assert not Committee.objects.filter(organization=group, is_current=True).exists()
+
+
+def test_dissolving_an_empty_group_says_nothing_about_members(world):
+    group = services.organization_dissolve(actor=world.alice, organization=world.group1)
+    detail = group.history.get(event=OrgHistory.Event.DISSOLVED).detail
+    assert detail == f"{datetime.date.today():%Y-%m-%d} 撤销"
 
 
 @pytest.mark.parametrize("status", [Member.Status.NORMAL, Member.Status.SUSPENDED])

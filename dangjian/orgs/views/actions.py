@@ -16,7 +16,7 @@ from dangjian.orgs.forms import (
     OrganizationForm,
     UnitsForm,
 )
-from dangjian.orgs.models import BRANCH_TYPES, Organization
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 from dangjian.orgs.permissions import MANAGE_ORGANIZATION
 from dangjian.orgs.views.common import holds_on_a_root, submit
 
@@ -106,8 +106,14 @@ def move(request, pk):
         submit_label="调整",
         picker="new_parent",
         options_url=options_url,
-        intro="本组织连同全部下级组织一起调整；调整后，各级的权限范围随新的隶属关系自动生效。",
+        intro=_move_intro(org),
     )
+
+
+def _move_intro(org: Organization) -> str:
+    if org.org_type == OrgType.GROUP:
+        return "党小组调整到另一个党支部后，编入本党小组的党员随之转入该支部（组织关系随之变更）。"
+    return "本组织连同全部下级组织一起调整；调整后，各级的权限范围随新的隶属关系自动生效。"
 
 
 @login_required
@@ -135,8 +141,8 @@ def merge(request, pk):
         danger=True,
         picker="target",
         options_url="orgs:merge_options",
-        intro="合并后，本支部党籍在册的党员、全部党小组和覆盖的行政单位转入所选支部；"
-        "本支部撤销，现任班子任期结束。合并记入双方的组织沿革。",
+        intro="合并后，本支部党籍在册的党员、全部党小组和覆盖的行政单位转入所选支部，"
+        "党员所在的党小组不变；本支部撤销，现任班子任期结束。合并记入双方的组织沿革。",
     )
 
 
@@ -183,6 +189,10 @@ def dissolve(request, pk):
         "只能撤销没有有效下级组织、没有党员（含停止党籍）的党组织。撤销后现任班子任期结束，"
         "在本组织上授予的角色不再生效。"
     )
+    if org.org_type == OrgType.GROUP:
+        intro = (
+            "撤销后，编入本党小组的党员仍在所属党支部，改为不编入党小组；现任党小组组长任期结束。"
+        )
     return done or _page(
         request, form, org, "撤销党组织", submit_label="撤销", danger=True, intro=intro
     )
