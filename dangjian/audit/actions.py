@@ -41,6 +41,7 @@ LABELS = {
     "accounts.user_update": "修改用户",
     "accounts.user_activate": "启用用户",
     "accounts.user_deactivate": "停用用户",
+    "accounts.user_dormant_deactivate": "长期未登录自动停用",
     "accounts.user_reset_password": "重置密码",
     "accounts.user_unlock": "解除锁定",
     "accounts.role_create": "新建角色",

@@ -11,12 +11,14 @@ Powers (DESIGN §4, domain.md §7.1): the system administrator manages accounts
 has none of these. A person holds at most one of the three roles.
 """
 
+import datetime
 import re
 import secrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ from dangjian.accounts.roles import BUILTIN_ROLES
 from dangjian.audit.services import audit_log, snapshot
 from dangjian.core import permissions as registry
 from dangjian.core.exceptions import ServiceError
+from dangjian.core.rules import rule_value
 from dangjian.core.scope import forget_scope, require_in_scope
 from dangjian.core.services import require_global
 
@@ -488,3 +491,37 @@ def role_revoke(*, actor, assignment, reason: str = "") -> None:
             message=(reason or "").strip(),
         )
     forget_scope(user)
+
+
+def users_deactivate_dormant(*, now=None) -> int:
+    """Stop accounts unused for `accounts.dormant_account_days` (等保 8.1.4.2 c).
+
+    "Unused" is no login since that many days (or, never logged in, created that long ago). The
+    last active holder of an administrator role is kept, so the platform can always be run. Each
+    account stopped is an audit entry by the system; the account administrator can reactivate it.
+    Returns how many accounts were stopped.
+    """
+    from dangjian.accounts.rules import DORMANT_ACCOUNT_DAYS
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=rule_value(DORMANT_ACCOUNT_DAYS))
+    dormant = User.objects.filter(is_active=True).filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    )
+    stopped = 0
+    for user in dormant.iterator():
+        if _last_active_admin(user):
+            continue
+        with transaction.atomic():
+            before = _user_snapshot(user)
+            User.objects.filter(pk=user.pk).update(is_active=False)
+            user.is_active = False
+            audit_log(
+                actor=None,
+                action="accounts.user_dormant_deactivate",
+                obj=user,
+                before=before,
+                after=_user_snapshot(user),
+                message=f"超过 {rule_value(DORMANT_ACCOUNT_DAYS)} 天未登录，自动停用",
+            )
+        stopped += 1
+    return stopped
