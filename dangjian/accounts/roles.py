@@ -40,7 +40,7 @@ SYSTEM_ADMIN = BuiltinRole(
 SECURITY_ADMIN = BuiltinRole(
     "security_admin",
     "安全管理员",
-    "管理角色、授权、密码与锁定策略，解除账号锁定；不能修改业务数据，不能查阅审计日志。",
+    "管理角色、授权、密码与锁定策略，解除账号锁定，查阅审计管理员的操作记录；不能修改业务数据。",
     (
         accounts.VIEW_USER,
         accounts.MANAGE_ROLE,
@@ -49,6 +49,7 @@ SECURITY_ADMIN = BuiltinRole(
         accounts.UNLOCK_USER,
         accounts.MANAGE_SECURITY_POLICY,
         orgs.VIEW_ORGANIZATION,
+        audit.VIEW_AUDITOR_LOG,
     ),
     AdminKind.SECURITY,
 )

@@ -1,4 +1,5 @@
-"""Reading the audit log: only the audit administrator (audit.view_log) sees anything."""
+"""Reading the audit log: the audit administrator (audit.view_log) reads it; the security
+administrator (audit.view_auditor_log) reads only what the audit administrators did."""
 
 import datetime
 import json
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from dangjian.audit.chain import entry_hash
 from dangjian.audit.models import AuditEntry, AuditVerification
-from dangjian.audit.permissions import VIEW_LOG
+from dangjian.audit.permissions import VIEW_AUDITOR_LOG, VIEW_LOG
 from dangjian.core.scope import has_permission
 
 PAGE_SIZE = 50
@@ -22,11 +23,22 @@ _ACCOUNT = "accounts.user"
 
 
 def can_read_log(user) -> bool:
-    return has_permission(user, VIEW_LOG)
+    return has_permission(user, VIEW_LOG) or has_permission(user, VIEW_AUDITOR_LOG)
 
 
 def entries_visible_to(user):
-    return AuditEntry.objects.visible_to(user, VIEW_LOG)
+    """The audit administrator's subtree; for the security administrator, the audit
+    administrators' own actions (what they read, exported and verified, and their logins)."""
+    entries = AuditEntry.objects.visible_to(user, VIEW_LOG)
+    if has_permission(user, VIEW_AUDITOR_LOG):
+        entries = entries | AuditEntry.objects.filter(_auditors_actions())
+    return entries
+
+
+def _auditors_actions() -> Q:
+    assignment = apps.get_model("accounts", "RoleAssignment")
+    auditors = assignment.objects.filter(admin_kind="audit").values("user_id")
+    return Q(actor_id__in=auditors)
 
 
 def entry_for(user, entry_id) -> AuditEntry:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.audit import selectors, services
 from dangjian.audit.forms import AuditFilterForm
-from dangjian.audit.permissions import EXPORT_LOG
+from dangjian.audit.permissions import EXPORT_LOG, VIEW_LOG
 from dangjian.core.models import Job
 from dangjian.core.scope import has_permission
 
@@ -55,6 +55,7 @@ def entry_list(request):
     form = AuditFilterForm(request.user, data=filter_data or None)
     context = {"form": form, "filter_query": _filter_query(request)}
     context["can_export"] = has_permission(request.user, EXPORT_LOG)
+    context["can_verify"] = has_permission(request.user, VIEW_LOG)
     if form.is_bound and not form.is_valid():
         context["log"] = selectors.empty_log_page()
         return render(request, "audit/list.html", context)
@@ -84,7 +85,8 @@ def entry_detail(request, entry_id: int):
 @login_required
 @require_POST
 def verify_start(request):
-    _require_reader(request.user)
+    if not has_permission(request.user, VIEW_LOG):
+        raise PermissionDenied
     job = services.audit_verify_start(actor=request.user)
     messages.info(request, "已开始校验审计链，完成后结果会显示在审计日志页面。")
     return redirect(job_url(job))

@@ -118,4 +118,5 @@ def test_reserved_permissions_are_exactly_the_separated_duties():
         "accounts.manage_security_policy",
         "audit.view_log",
         "audit.export_log",
+        "audit.view_auditor_log",
     }
