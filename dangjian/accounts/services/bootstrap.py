@@ -30,7 +30,7 @@ class AdminAccount:
 def _bootstrap_root(name: str, code: str):
     from dangjian.orgs.models import Organization, OrgType
 
-    roots = Organization.get_root_nodes()
+    roots = Organization.objects.get_root_nodes()
     if code and roots.filter(code=code).exists():
         return roots.get(code=code)
     if roots.exists():
@@ -39,7 +39,9 @@ def _bootstrap_root(name: str, code: str):
         return roots.first()
     if not (name or "").strip() or not (code or "").strip():
         raise ServiceError("组织树为空：请用 --org-name 和 --org-code 指定根组织（集团党委）。")
-    root = Organization.add_root(org_type=OrgType.COMMITTEE, name=name.strip(), code=code.strip())
+    root = Organization.objects.add_root(
+        {"org_type": OrgType.COMMITTEE, "name": name.strip(), "code": code.strip()}
+    )
     audit_log(
         actor=None,
         action="orgs.organization_create",

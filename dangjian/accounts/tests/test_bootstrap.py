@@ -31,7 +31,7 @@ def empty(db):
 
 def test_it_creates_the_root_and_the_three_administrators(empty):
     output = bootstrap("--org-name", "中共某煤业集团委员会", "--org-code", "G", *ADMINS)
-    root = Organization.get_root_nodes().get()
+    root = Organization.objects.get_root_nodes().get()
     assert (root.name, root.code) == ("中共某煤业集团委员会", "G")
     printed = passwords(output)
     assert set(printed) == {"xtgl", "aqgl", "sjgl"}

@@ -67,19 +67,45 @@ def build_world() -> World:
     from dangjian.orgs.models import Organization, OrgType
 
     ensure_builtin_roles()
-    group = Organization.add_root(
-        org_type=OrgType.COMMITTEE, name="中共某煤业集团委员会", short_name="集团党委", code="G"
+    tree = Organization.objects
+    group = tree.add_root(
+        {
+            "org_type": OrgType.COMMITTEE,
+            "name": "中共某煤业集团委员会",
+            "short_name": "集团党委",
+            "code": "G",
+        }
     )
-    mine = group.add_child(
-        org_type=OrgType.COMMITTEE, name="中共一矿委员会", short_name="一矿党委", code="G-M1"
+    mine = tree.add_child(
+        group,
+        {
+            "org_type": OrgType.COMMITTEE,
+            "name": "中共一矿委员会",
+            "short_name": "一矿党委",
+            "code": "G-M1",
+        },
     )
-    branch1 = mine.add_child(org_type=OrgType.BRANCH, name="综采一队党支部", code="G-M1-B1")
-    group1 = branch1.add_child(org_type=OrgType.GROUP, name="第一党小组", code="G-M1-B1-G1")
-    branch2 = mine.add_child(org_type=OrgType.BRANCH, name="掘进二队党支部", code="G-M1-B2")
-    mine2 = group.add_child(
-        org_type=OrgType.COMMITTEE, name="中共二矿委员会", short_name="二矿党委", code="G-M2"
+    branch1 = tree.add_child(
+        mine, {"org_type": OrgType.BRANCH, "name": "综采一队党支部", "code": "G-M1-B1"}
     )
-    branch3 = mine2.add_child(org_type=OrgType.BRANCH, name="通风区党支部", code="G-M2-B3")
+    group1 = tree.add_child(
+        branch1, {"org_type": OrgType.GROUP, "name": "第一党小组", "code": "G-M1-B1-G1"}
+    )
+    branch2 = tree.add_child(
+        mine, {"org_type": OrgType.BRANCH, "name": "掘进二队党支部", "code": "G-M1-B2"}
+    )
+    mine2 = tree.add_child(
+        group,
+        {
+            "org_type": OrgType.COMMITTEE,
+            "name": "中共二矿委员会",
+            "short_name": "二矿党委",
+            "code": "G-M2",
+        },
+    )
+    branch3 = tree.add_child(
+        mine2, {"org_type": OrgType.BRANCH, "name": "通风区党支部", "code": "G-M2-B3"}
+    )
     for node in (group, mine, branch1, group1, branch2, mine2, branch3):
         node.refresh_from_db()
 

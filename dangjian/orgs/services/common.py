@@ -109,7 +109,7 @@ def lock(organization: Organization) -> Organization:
 
 
 def ancestor_ids(organization: Organization) -> list[int]:
-    return list(organization.get_ancestors().values_list("pk", flat=True))
+    return list(Organization.objects.get_ancestors(organization).values_list("pk", flat=True))
 
 
 def record_history(organization, event, actor, detail: str = "", other=None) -> None:

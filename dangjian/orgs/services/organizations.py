@@ -86,14 +86,14 @@ def _create_root(fields: dict) -> Organization:
             source=rules.TREE_SHAPE_SOURCE,
             remedy="请选择上级党组织，或把类型改为党委。",
         )
-    return save_new(lambda: Organization.add_root(**fields))
+    return save_new(lambda: Organization.objects.add_root(fields))
 
 
 def _create_child(parent: Organization, fields: dict) -> Organization:
     check_active(parent, "上级党组织")
     check_parent_type(parent, fields["org_type"])
     check_depth(parent.depth + 1)
-    return save_new(lambda: parent.add_child(**fields))
+    return save_new(lambda: Organization.objects.add_child(parent, fields))
 
 
 def organization_update(
@@ -161,12 +161,12 @@ def _organization_changes(org: Organization, submitted: dict) -> dict:
 
 
 def _check_type_change(org: Organization, new_type: str) -> None:
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     if parent is None and new_type not in rules.ROOT_TYPES:
         raise RuleViolation("顶级党组织只能是党委", source=rules.TREE_SHAPE_SOURCE)
     if parent is not None:
         check_parent_type(parent, new_type)
-    child_types = set(org.get_children().values_list("org_type", flat=True))
+    child_types = set(Organization.objects.get_children(org).values_list("org_type", flat=True))
     refused = sorted(t for t in child_types if not rules.may_contain(new_type, t))
     if refused:
         names = "、".join(type_label(t) for t in refused)
@@ -204,7 +204,7 @@ def organization_move(
         old_parent = _check_move(org, parent)
         before = {"parent": old_parent.pk if old_parent else None, "path": org.path}
         touched = [org.pk, *ancestor_ids(org)]
-        org.move(parent, "last-child")
+        Organization.objects.move(org, parent, "last-child")
         org = Organization.objects.get(pk=org.pk)
         carried = _carry_group_members(org, parent) if org.org_type == OrgType.GROUP else 0
         organization_refresh_counts([*touched, *ancestor_ids(org)])
@@ -239,7 +239,7 @@ def _check_move(org: Organization, parent: Organization):
     check_active(parent, "新的上级党组织")
     if parent.path.startswith(org.path):
         raise ServiceError("不能把党组织调整到它自己或它的下级组织之下。")
-    old_parent = org.get_parent()
+    old_parent = Organization.objects.get_parent(org)
     if old_parent is not None and old_parent.pk == parent.pk:
         raise ServiceError(f"“{org}”已经隶属于“{parent}”，无需调整。")
     check_parent_type(parent, org.org_type)
@@ -304,9 +304,9 @@ def _merge_contents(src: Organization, dst: Organization) -> tuple[int, int]:
     moved_members = held_here.filter(status__in=HELD_STATUSES).update(
         organization=dst, updated_at=timezone.now()
     )
-    children = list(src.get_children())
+    children = list(Organization.objects.get_children(src))
     for child in children:
-        child.move(dst, "last-child")
+        Organization.objects.move(child, dst, "last-child")
         dst.refresh_from_db()
     dst.units.add(*src.units.all())
     return moved_members, len(children)
@@ -332,7 +332,7 @@ def organization_dissolve(
         note = clean_text(reason, "撤销原因", 200, required=False)
         if org.founded_on and day < org.founded_on:
             raise ServiceError(f"撤销日期不能早于成立日期 {org.founded_on:%Y-%m-%d}。")
-        active_children = org.get_children().filter(is_active=True).count()
+        active_children = Organization.objects.get_children(org).filter(is_active=True).count()
         if active_children:
             raise ServiceError(
                 f"“{org}”还有 {active_children} 个下级党组织，请先撤销或调整它们再撤销本组织。"

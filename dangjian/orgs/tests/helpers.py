@@ -38,7 +38,10 @@ def add_members(
 
 def refresh_line(organization):
     organization.refresh_from_db()
-    ids = [organization.pk, *organization.get_ancestors().values_list("pk", flat=True)]
+    ids = [
+        organization.pk,
+        *Organization.objects.get_ancestors(organization).values_list("pk", flat=True),
+    ]
     organization_refresh_counts(ids)
     organization.refresh_from_db()
 

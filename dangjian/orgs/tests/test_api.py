@@ -160,8 +160,9 @@ def test_a_page_past_the_end_is_a_404_with_the_error_body(client, world):
 def _add_branches(parent, count: int, start: int = 0):
     unit = Unit.objects.create(name=f"区队{start}", code=f"UQ{start}", owner=parent)
     for number in range(start, start + count):
-        branch = Organization.objects.get(pk=parent.pk).add_child(
-            org_type=OrgType.BRANCH, name=f"第{number}党支部", code=f"Q-{number}"
+        # add_child re-reads the parent's tree fields itself, so a stale `parent` is fine.
+        branch = Organization.objects.add_child(
+            parent, {"org_type": OrgType.BRANCH, "name": f"第{number}党支部", "code": f"Q-{number}"}
         )
         branch.units.add(unit)
 
@@ -389,8 +390,8 @@ def test_committee_filters(client, world, committee):
 def _add_committees(parent, count: int, start: int):
     person = Person.objects.create(name=f"李{start}", gender="male")
     for number in range(start, start + count):
-        org = Organization.objects.get(pk=parent.pk).add_child(
-            org_type=OrgType.BRANCH, name=f"第{number}党支部", code=f"C-{number}"
+        org = Organization.objects.add_child(
+            parent, {"org_type": OrgType.BRANCH, "name": f"第{number}党支部", "code": f"C-{number}"}
         )
         term = Committee.objects.create(
             organization=org,

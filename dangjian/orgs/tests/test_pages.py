@@ -86,8 +86,13 @@ def test_bob_cannot_load_the_mine_children(client, world):
 
 def _add_branches(world, count, prefix):
     for number in range(count):
-        world.mine.add_child(
-            org_type=OrgType.BRANCH, name=f"{prefix}{number}党支部", code=f"{prefix}{number}"
+        Organization.objects.add_child(
+            world.mine,
+            {
+                "org_type": OrgType.BRANCH,
+                "name": f"{prefix}{number}党支部",
+                "code": f"{prefix}{number}",
+            },
         )
         world.mine.refresh_from_db()
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from dangjian.orgs.models import OrgType
+from dangjian.orgs.models import Organization, OrgType
 
 
 def sign_in(session, user):
@@ -22,7 +22,10 @@ def test_the_tree_opens_nodes_on_demand_and_searches(browser_session, live_world
 
     mine = live_world.mine
     for number in range(12):
-        mine.add_child(org_type=OrgType.BRANCH, name=f"掘进{number + 3}队党支部", code=f"J{number}")
+        Organization.objects.add_child(
+            mine,
+            {"org_type": OrgType.BRANCH, "name": f"掘进{number + 3}队党支部", "code": f"J{number}"},
+        )
         mine.refresh_from_db()
     sign_in(browser_session, live_world.alice)
     page = browser_session.page

@@ -36,7 +36,7 @@ def test_it_creates_a_branch_under_the_mine(world):
         world.alice, world.mine, short_name="机电队", founded_on=datetime.date(2020, 5, 4)
     )
     world.mine.refresh_from_db()
-    assert branch.get_parent() == world.mine
+    assert Organization.objects.get_parent(branch) == world.mine
     assert branch.path.startswith(world.mine.path) and branch.depth == 3
     assert world.mine.numchild == 3
     assert branch.history.get().event == OrgHistory.Event.CREATED
@@ -48,7 +48,7 @@ def test_it_creates_a_party_group_under_a_branch(world):
     group = create(
         world.alice, world.branch2, org_type=OrgType.GROUP, name="第二党小组", code="G-M1-B2-G1"
     )
-    assert group.get_parent() == world.branch2
+    assert Organization.objects.get_parent(group) == world.branch2
 
 
 def test_only_a_root_scope_actor_creates_a_root(world):
@@ -187,13 +187,13 @@ def test_a_move_carries_the_whole_subtree(world):
     )
     target.refresh_from_db()
     world.group1.refresh_from_db()
-    assert moved.get_parent() == target and moved.depth == 4
+    assert Organization.objects.get_parent(moved) == target and moved.depth == 4
     assert world.group1.path.startswith(moved.path) and world.group1.depth == 5
     assert target.member_count == 4 and world.group1.member_count == 4
     assert Organization.objects.get(pk=world.mine.pk).member_count == 4
     assert Member.objects.filter(organization=moved, party_group=world.group1).count() == 4
     assert moved.history.get(event=OrgHistory.Event.MOVED).other == target
-    assert all(not problems for problems in Organization.find_problems())
+    assert all(not problems for problems in Organization.objects.find_problems())
 
 
 def test_a_group_moved_to_another_branch_takes_its_members_along(world):
@@ -301,8 +301,8 @@ def test_a_merge_moves_members_and_groups_and_dissolves_the_source(world):
     source = Organization.objects.get(pk=world.branch1.pk)
     world.group1.refresh_from_db()
     assert not source.is_active and source.dissolved_on == datetime.date.today()
-    assert world.group1.get_parent() == target
-    assert Organization.objects.get(pk=second.pk).get_parent() == target
+    assert Organization.objects.get_parent(world.group1) == target
+    assert Organization.objects.get_parent(Organization.objects.get(pk=second.pk)) == target
     assert target.numchild == 3 and source.numchild == 0
     assert Member.objects.filter(organization=target).count() == 7
     assert Member.objects.get(person=left[0]).organization == source  # history stays put
@@ -314,7 +314,7 @@ def test_a_merge_moves_members_and_groups_and_dissolves_the_source(world):
     assert world.group1.member_count == 2
     assert (target.member_count, source.member_count) == (7, 0)
     assert Organization.objects.get(pk=world.mine.pk).member_count == 7
-    assert all(not problems for problems in Organization.find_problems())
+    assert all(not problems for problems in Organization.objects.find_problems())
     assert not Committee.objects.filter(organization=source, is_current=True).exists()
     assert source.history.filter(event=OrgHistory.Event.MERGED_INTO, other=target).exists()
     assert target.history.filter(event=OrgHistory.Event.ABSORBED, other=source).exists()

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dangjian.members.models import Member
 from dangjian.orgs.dates import add_months
-from dangjian.orgs.models import OrgType
+from dangjian.orgs.models import Organization, OrgType
 from dangjian.orgs.tests.helpers import add_members, make_committee, set_rule
 from dangjian.orgs.warnings import (
     DANGER,
@@ -147,8 +147,9 @@ def test_subtree_warnings_stay_inside_the_subtree(world):
 
 def _branches_with_warnings(world, count):
     for number in range(count):
-        branch = world.mine.add_child(
-            org_type=OrgType.BRANCH, name=f"支部{number}", code=f"N{count}-{number}"
+        branch = Organization.objects.add_child(
+            world.mine,
+            {"org_type": OrgType.BRANCH, "name": f"支部{number}", "code": f"N{count}-{number}"},
         )
         make_committee(branch, start=datetime.date(2020, 1, 1), end=TODAY, size=8)
         world.mine.refresh_from_db()

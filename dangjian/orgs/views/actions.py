@@ -71,7 +71,10 @@ def edit(request, pk):
     org = _managed(request, pk)
     initial = {field: getattr(org, field) for field in OrganizationForm.base_fields}
     form = OrganizationForm(
-        request.POST or None, initial=initial, parent=org.get_parent(), organization=org
+        request.POST or None,
+        initial=initial,
+        parent=Organization.objects.get_parent(org),
+        organization=org,
     )
     done = submit(
         request,
@@ -94,7 +97,7 @@ def move(request, pk):
         lambda data: services.organization_move(
             actor=request.user, organization=org, new_parent=data["new_parent"]
         ),
-        success=lambda moved: f"已将“{moved}”调整至“{moved.get_parent()}”。",
+        success=lambda moved: f"已将“{moved}”调整至“{Organization.objects.get_parent(moved)}”。",
         next_url=Organization.get_absolute_url,
     )
     options_url = "orgs:move_options"
