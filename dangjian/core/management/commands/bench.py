@@ -107,4 +107,7 @@ class Command(BaseCommand):
             import sqlite3
 
             return f"SQLite {sqlite3.sqlite_version}"
-        return f"{connection.vendor} {'.'.join(map(str, connection.Database.__version__[:1]))}"
+        major, minor = (
+            divmod(connection.pg_version, 10000) if connection.vendor == "postgresql" else (0, 0)
+        )
+        return f"PostgreSQL {major}.{minor}" if major else connection.display_name
