@@ -135,7 +135,10 @@ class LoginPolicyMiddleware:
     @staticmethod
     def check(request):
         from dangjian.accounts.selectors import password_change_reason
+        from dangjian.core.scope import scope_of
 
+        if scope_of(request.user).is_admin and not request.user.is_verified():
+            return LoginPolicyMiddleware.require_second_factor(request)
         if not password_change_reason(request.user):
             return None
         if request.path.startswith(API_PREFIX):
@@ -146,3 +149,20 @@ class LoginPolicyMiddleware:
         if request.method == "GET" and request.headers.get("HX-Request") != "true":
             target += "?" + urlencode({"next": request.get_full_path()})
         return _redirect(request, target)
+
+    @staticmethod
+    def require_second_factor(request):
+        """An administrator's session without a verified second factor is ended (等保 8.1.4.1 d).
+
+        The login flow verifies the factor for anyone holding an administrator role; this catches
+        a session that began before the role was granted.
+        """
+        from dangjian.accounts.services.authentication import NOTICE_KEY, logout_user
+
+        logout_user(request=request)
+        request.session[NOTICE_KEY] = "second_factor"
+        if request.path.startswith(API_PREFIX):
+            return _api_refusal(
+                "second_factor_required", "管理员账号须使用双因素认证登录，请重新登录。", 401
+            )
+        return _redirect(request, reverse("accounts:login"))

@@ -47,6 +47,7 @@ class Grant:
     organization_name: str
     path: str
     permissions: frozenset[str]
+    admin_kind: str = ""
 
 
 @dataclass
@@ -78,6 +79,11 @@ class UserScope:
     def permissions(self) -> set[str]:
         return set(self._by_permission)
 
+    @property
+    def is_admin(self) -> bool:
+        """Does the user hold one of the three administrator roles (三员)?"""
+        return any(grant.admin_kind for grant in self.grants)
+
 
 def scope_of(user) -> UserScope:
     """The user's scope, computed with one query and cached on the user object for the request."""
@@ -99,6 +105,7 @@ def scope_of(user) -> UserScope:
             organization_name=row.organization.name,
             path=row.organization.path,
             permissions=frozenset(row.role.permissions),
+            admin_kind=row.admin_kind,
         )
         for row in rows
     ]

@@ -36,6 +36,7 @@ NOTICES = {
     "timeout": ("warning", "由于长时间未操作，您已安全退出，请重新登录。"),
     "logout": ("success", "您已安全退出。"),
     "pending_expired": ("warning", "验证等待时间过长，请重新输入密码登录。"),
+    "second_factor": ("warning", "您的账号持有管理员角色，须使用双因素认证登录，请重新登录。"),
 }
 HISTORY_PAGE_SIZE = 20
 SHOW_ONCE_KEY = "accounts_show_once"

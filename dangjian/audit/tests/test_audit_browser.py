@@ -1,17 +1,6 @@
 """The audit pages in a real browser, at desktop and phone widths."""
 
 import pytest
-from django.test import Client
-
-
-def sign_in(session, user):
-    """Give the browser a session made by the test client (login has its own browser tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    session.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": session.base_url}]
-    )
 
 
 @pytest.mark.browser
@@ -34,7 +23,7 @@ def test_the_auditor_filters_the_log_and_opens_an_entry(browser_session, live_wo
         after={"name": "综采一队第一党支部", "sort_order": 1},
     )
     audit_verify(actor=world.auditor)
-    sign_in(browser_session, world.auditor)
+    browser_session.sign_in(world.auditor)
     page = browser_session.page
     browser_session.goto("/audit/")
     expect(page.locator("[data-testid=chain-status]")).to_contain_text("完整")

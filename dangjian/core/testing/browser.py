@@ -74,6 +74,18 @@ class BrowserSession:
         self.page.click("button[type=submit]")
         self.page.wait_for_load_state("networkidle")
 
+    def sign_in(self, user):
+        """Give the browser a session made by the test client (the login flow has its own
+        browser tests); administrators get their verified second factor as at a real login."""
+        from dangjian.core.testing.fixtures import VerifiedLoginClient
+
+        client = VerifiedLoginClient()
+        client.force_login(user)
+        cookie = client.cookies["sessionid"]
+        self.context.add_cookies(
+            [{"name": "sessionid", "value": cookie.value, "url": self.base_url}]
+        )
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}-{self.viewport['width']}.png"

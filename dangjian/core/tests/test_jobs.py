@@ -255,25 +255,12 @@ def test_the_job_list_query_count_does_not_grow_with_jobs(client, world):
 # -- in the browser ----------------------------------------------------------------------------
 
 
-def sign_in(session, user):
-    """Log the browser in with a session made by the test client (the login page has its own
-    browser tests)."""
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    session.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": session.base_url}]
-    )
-
-
 @pytest.mark.browser
 def test_the_job_page_follows_the_progress_until_done_then_stops_polling(
     browser_session, live_world
 ):
     job = make_job(live_world.alice, status="running", total=10, done=2, message="正在导出第 2 页")
-    sign_in(browser_session, live_world.alice)
+    browser_session.sign_in(live_world.alice)
     from playwright.sync_api import expect
 
     page = browser_session.page
@@ -305,7 +292,7 @@ def test_the_job_list_in_the_browser(browser_session, live_world):
     job = make_job(live_world.alice)
     job_start(job.pk, total=5)
     job_finish(job.pk, result_url="/jobs/")
-    sign_in(browser_session, live_world.alice)
+    browser_session.sign_in(live_world.alice)
     browser_session.goto("/jobs/")
     assert browser_session.page.locator("[data-testid=job-row]").count() == 3
     browser_session.screenshot("job-list")

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dangjian.core.tests.test_jobs import sign_in
 from dangjian.notifications.models import Notification
 
 
@@ -43,7 +42,7 @@ def test_the_inbox_lists_marks_read_and_follows_links(browser_session, live_worl
     from playwright.sync_api import expect
 
     fill_inbox(live_world.alice)
-    sign_in(browser_session, live_world.alice)
+    browser_session.sign_in(live_world.alice)
     page = browser_session.page
     browser_session.goto("/inbox/")
     expect(page.locator("[data-testid=inbox-badge]")).to_have_text("2")

@@ -1,19 +1,8 @@
 """The organisation tree in a real browser, at desktop and phone widths."""
 
 import pytest
-from django.test import Client
 
 from dangjian.orgs.models import Organization, OrgType
-
-
-def sign_in(session, user):
-    """Give the browser a session made by the test client (login has its own browser tests)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    session.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": session.base_url}]
-    )
 
 
 @pytest.mark.browser
@@ -27,7 +16,7 @@ def test_the_tree_opens_nodes_on_demand_and_searches(browser_session, live_world
             {"org_type": OrgType.BRANCH, "name": f"掘进{number + 3}队党支部", "code": f"J{number}"},
         )
         mine.refresh_from_db()
-    sign_in(browser_session, live_world.alice)
+    browser_session.sign_in(live_world.alice)
     page = browser_session.page
     browser_session.goto("/orgs/")
     tree = page.locator("[data-testid=org-tree]")
