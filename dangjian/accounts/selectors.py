@@ -13,7 +13,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.accounts.lockout import cooloff_time, failure_limit
-from dangjian.accounts.models import LoginEvent, RoleAssignment
+from dangjian.accounts.models import LoginEvent
 from dangjian.accounts.rules import PASSWORD_MAX_AGE_DAYS
 from dangjian.core.permissions import label_of
 from dangjian.core.rules import definition, rule_value
@@ -72,8 +72,8 @@ def lockout_status(username: str) -> tuple[bool, datetime | None]:
 
 
 def is_admin(user) -> bool:
-    """Does the user hold one of the three administrator roles (三员)?"""
-    return RoleAssignment.objects.filter(user_id=user.pk).exclude(admin_kind="").exists()
+    """Does the user hold one of the three administrator roles (三员)? (From the cached scope.)"""
+    return scope_of(user).is_admin
 
 
 def otp_required(user) -> bool:
