@@ -7,7 +7,7 @@ from django.utils import timezone
 from dangjian.accounts import manage_selectors as selectors
 from dangjian.accounts.models import Role
 from dangjian.core import permissions as registry
-from dangjian.core.forms import BootstrapForm, DateInput
+from dangjian.core.forms import BootstrapForm, DateInput, limit_rendered_choices
 
 # How many choices a search-backed select renders at once (the field still accepts any in scope).
 OPTION_LIMIT = 50
@@ -116,14 +116,7 @@ class GrantForm(BootstrapForm):
         self._limit_rendered_choices("organization")
 
     def _limit_rendered_choices(self, name: str) -> None:
-        field = self.fields[name]
-        shown = list(field.queryset[:OPTION_LIMIT])
-        selected = self[name].value() if self.is_bound else self.initial.get(name)
-        if selected and str(selected).isdigit() and all(str(o.pk) != str(selected) for o in shown):
-            shown += list(field.queryset.filter(pk=selected))
-        field.widget.choices = [("", field.empty_label)] + [
-            (o.pk, field.label_from_instance(o)) for o in shown
-        ]
+        limit_rendered_choices(self, name, OPTION_LIMIT)
 
 
 class RevokeForm(BootstrapForm):

@@ -7,6 +7,7 @@ from django import forms
 from dangjian.audit import actions
 from dangjian.audit.models import AuditEntry
 from dangjian.audit.permissions import VIEW_LOG
+from dangjian.core.forms import parse_id
 
 # The organisation select lists the upper levels only (集团 → 二级党委 → 矿党委): with 10 000
 # organisations a full list would be unusable; a deeper organisation chosen by link still shows.
@@ -73,8 +74,8 @@ class AuditFilterForm(forms.Form):
     def _organization_options(self, organizations):
         selected = self.data.get("organization") if self.is_bound else None
         shown = organizations.filter(depth__lte=_ORG_SELECT_DEPTH)
-        if selected and str(selected).isdigit():
-            shown = shown | organizations.filter(pk=selected)
+        if parse_id(selected) is not None:
+            shown = shown | organizations.filter(pk=parse_id(selected))
         options = [("", "全部组织")]
         for org in shown.only("pk", "name", "short_name", "depth", "path"):
             indent = "\u3000" * (org.depth - 1)

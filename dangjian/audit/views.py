@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dangjian.audit import selectors, services
 from dangjian.audit.forms import AuditFilterForm
 from dangjian.audit.permissions import EXPORT_LOG, VIEW_LOG
+from dangjian.core.forms import parse_id
 from dangjian.core.models import Job
 from dangjian.core.scope import has_permission
 
@@ -29,8 +30,7 @@ def _require_reader(user) -> None:
 
 
 def _cursor(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.GET.get(name, ""))
 
 
 def _filter_query(request) -> str:

@@ -30,3 +30,28 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def parse_id(value) -> int | None:
+    """A primary key from a query string or form value, or None for anything else.
+
+    `str.isdigit()` alone accepts characters such as "²" that `int()` rejects, so ASCII digits are
+    required; this keeps a hand-edited URL from becoming a 500.
+    """
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
+def limit_rendered_choices(form: forms.Form, name: str, limit: int) -> None:
+    """Render only the first `limit` choices of a model choice field (plus the submitted one);
+    the field still accepts any object of its queryset, which a search box fetches."""
+    field = form.fields[name]
+    shown = list(field.queryset[:limit])
+    selected = parse_id(form[name].value() if form.is_bound else form.initial.get(name))
+    if selected is not None and all(obj.pk != selected for obj in shown):
+        shown += list(field.queryset.filter(pk=selected))
+    field.widget.choices = [("", field.empty_label)] + [
+        (obj.pk, field.label_from_instance(obj)) for obj in shown
+    ]

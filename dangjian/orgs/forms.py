@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from dangjian.core.forms import BootstrapForm, DateInput
+from dangjian.core.forms import limit_rendered_choices as core_limit_rendered_choices
 from dangjian.orgs import rules
 from dangjian.orgs import selectors as select
 from dangjian.orgs.models import CommitteePost, Organization, OrgType, Unit
@@ -27,15 +28,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 def limit_rendered_choices(form: forms.Form, name: str) -> None:
-    """Render only the first choices (and the submitted one); the field still accepts any."""
-    field = form.fields[name]
-    shown = list(field.queryset[:OPTION_LIMIT])
-    selected = form[name].value() if form.is_bound else form.initial.get(name)
-    if selected and str(selected).isdigit() and all(str(o.pk) != str(selected) for o in shown):
-        shown += list(field.queryset.filter(pk=selected))
-    field.widget.choices = [("", field.empty_label)] + [
-        (obj.pk, field.label_from_instance(obj)) for obj in shown
-    ]
+    core_limit_rendered_choices(form, name, OPTION_LIMIT)
 
 
 def type_choices(types) -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.accounts.services import administration as services
 from dangjian.core import rules
 from dangjian.core.exceptions import ServiceError
+from dangjian.core.forms import parse_id
 from dangjian.core.scope import get_visible_or_404, has_permission
 from dangjian.core.services import rule_set
 
@@ -316,7 +317,7 @@ def _grant_filters(request) -> dict:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return parse_id(value)
 
 
 @require_http_methods(["GET", "POST"])
