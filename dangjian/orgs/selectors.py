@@ -202,10 +202,12 @@ def units_visible_to(user, query: str = "") -> QuerySet:
 
 
 def unit_owner_choices(user) -> QuerySet:
-    """Organisations that may own units: active 党委 and 党总支 in the user's unit scope."""
+    """Organisations that may own units: active 党委, 党总支 and 党支部 (a mine often has one
+    branch per 区队) in the user's unit scope — every type but the 党小组, as `unit_create` says."""
     return (
         organizations_visible_to(user, MANAGE_UNIT)
-        .filter(is_active=True, org_type__in=(OrgType.COMMITTEE, OrgType.GENERAL_BRANCH))
+        .filter(is_active=True)
+        .exclude(org_type=OrgType.GROUP)
         .only(*NODE_FIELDS)
         .order_by("path")
     )

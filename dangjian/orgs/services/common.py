@@ -108,6 +108,26 @@ def lock(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
+def lock_trees(*organizations: Organization | None) -> None:
+    """Lock the root row of each tree the organisations lie in, in path order.
+
+    A tree-shape change (create, move, merge, dissolve) may rewrite paths anywhere in a tree, so
+    every such change first takes its trees' roots: two of them on the same tree run one after
+    the other, and opposite moves between two trees take the roots in the same order (no
+    deadlock). Paths are read again after locking, in case a move changed a tree meanwhile.
+    """
+    pks = [org.pk for org in organizations if org is not None]
+    locked: set[str] = set()
+    while True:
+        paths = Organization.objects.filter(pk__in=pks).values_list("path", flat=True)
+        roots = {path[: Organization.steplen] for path in paths}
+        if roots <= locked:
+            return
+        for root in sorted(roots - locked):
+            list(Organization.objects.select_for_update().filter(path=root).values_list("pk"))
+        locked |= roots
+
+
 def ancestor_ids(organization: Organization) -> list[int]:
     return list(Organization.objects.get_ancestors(organization).values_list("pk", flat=True))
 

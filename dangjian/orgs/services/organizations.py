@@ -27,6 +27,7 @@ from dangjian.orgs.services.common import (
     clean_type,
     end_current_committee,
     lock,
+    lock_trees,
     record_history,
     require_root_scope,
     save_new,
@@ -53,6 +54,7 @@ def organization_create(
         if parent is None:
             require_root_scope(actor, MANAGE_ORGANIZATION)
         else:
+            lock_trees(parent)
             parent = lock(parent)
             require_in_scope(actor, MANAGE_ORGANIZATION, parent.path)
         fields = {
@@ -126,7 +128,7 @@ def organization_update(
         before = snapshot(org, changes)
         for field, value in changes.items():
             setattr(org, field, value)
-        org.save(update_fields=[*changes, "updated_at"])
+        save_new(lambda: org.save(update_fields=[*changes, "updated_at"]))
         _record_rename(org, before, changes, actor)
         audit_log(
             actor=actor,
@@ -161,6 +163,7 @@ def _organization_changes(org: Organization, submitted: dict) -> dict:
 
 
 def _check_type_change(org: Organization, new_type: str) -> None:
+    _check_type_change_keeps_members(org, new_type)
     parent = Organization.objects.get_parent(org)
     if parent is None and new_type not in rules.ROOT_TYPES:
         raise RuleViolation("顶级党组织只能是党委", source=rules.TREE_SHAPE_SOURCE)
@@ -175,6 +178,28 @@ def _check_type_change(org: Organization, new_type: str) -> None:
             source=rules.TREE_SHAPE_SOURCE,
             remedy="请先调整下级组织的隶属关系。",
         )
+
+
+def _check_type_change_keeps_members(org: Organization, new_type: str) -> None:
+    """Only a 党支部 holds members and only a 党小组 organises them: neither may stop being one
+    while it still does, or those members would be held by an organisation that cannot hold them."""
+    label = f"{type_label(org.org_type)}“{org}”"
+    if org.org_type in BRANCH_TYPES and new_type not in BRANCH_TYPES:
+        held = Member.objects.filter(organization=org, status__in=HELD_STATUSES).count()
+        if held:
+            raise RuleViolation(
+                f"{label}还有 {held} 名党员（含停止党籍），不能改为{type_label(new_type)}",
+                source=rules.TREE_SHAPE_SOURCE,
+                remedy="请先办理这些党员的组织关系转接，或把本组织改为其他类型的党支部。",
+            )
+    if org.org_type == OrgType.GROUP:
+        organised = Member.objects.filter(party_group=org, status__in=HELD_STATUSES).count()
+        if organised:
+            raise RuleViolation(
+                f"{label}编有 {organised} 名党员，不能改变组织类型",
+                source=rules.TREE_SHAPE_SOURCE,
+                remedy="请先把这些党员调出本党小组。",
+            )
 
 
 def _record_rename(org: Organization, before: dict, changes: dict, actor) -> None:
@@ -197,6 +222,7 @@ def organization_move(
     branch, the members organised in it are from then on held by that branch.
     """
     with transaction.atomic():
+        lock_trees(organization, new_parent)
         org = lock(organization)
         parent = lock(new_parent)
         require_in_scope(actor, MANAGE_ORGANIZATION, org.path)
@@ -255,6 +281,7 @@ def organization_merge(*, actor, source: Organization, target: Organization) -> 
     members stay on record in `source`. Returns `target`.
     """
     with transaction.atomic():
+        lock_trees(source, target)
         first, second = sorted((source, target), key=lambda org: org.pk)
         locked = {org.pk: lock(org) for org in (first, second)}
         src, dst = locked[source.pk], locked[target.pk]
@@ -325,6 +352,7 @@ def organization_dissolve(
     branch and are no longer in any 党小组 (the history and the audit entry say how many).
     """
     with transaction.atomic():
+        lock_trees(organization)
         org = lock(organization)
         require_in_scope(actor, MANAGE_ORGANIZATION, org.path)
         check_active(org)

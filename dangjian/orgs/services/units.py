@@ -98,7 +98,7 @@ def unit_update(
         before = snapshot(unit, changes)
         for field, value in changes.items():
             setattr(unit, field, value)
-        unit.save(update_fields=list(changes))
+        save_new(lambda: unit.save(update_fields=list(changes)), "单位代码")
         audit_log(
             actor=actor,
             action="orgs.unit_update",
