@@ -176,7 +176,7 @@ class UnitCreateForm(UnitForm):
         label="所属党组织",
         queryset=Organization.objects.none(),
         empty_label="请选择所属党组织",
-        help_text="单位所在企业的党委或党总支；只列出您有权管理行政单位的组织。",
+        help_text="管理该单位的党委、党总支或党支部；只列出您有权管理行政单位的组织。",
     )
     field_order = ["owner", "name", "code", "kind", "sort_order"]
 
