@@ -4,12 +4,11 @@ import datetime
 import re
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from dangjian.core.exceptions import RuleViolation, ServiceError
 from dangjian.core.rules import definition, rule_value
-from dangjian.core.scope import scope_of
+from dangjian.core.services import require_global
 from dangjian.orgs import rules
 from dangjian.orgs.models import Committee, CommitteePost, Organization, OrgHistory, OrgType
 from dangjian.orgs.selectors import subtree_height  # noqa: F401  (re-exported)
@@ -149,8 +148,7 @@ def save_new(factory, label: str = "组织代码"):
 
 def require_root_scope(actor, permission: str) -> None:
     """Only a holder of the permission on a whole tree (granted on a root) may add a root."""
-    if not any(len(p) == Organization.steplen for p in scope_of(actor).paths_for(permission)):
-        raise Http404
+    require_global(actor, permission)
 
 
 def end_current_committee(org: Organization, day: datetime.date) -> None:

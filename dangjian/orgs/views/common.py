@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.rules import rule_value
 from dangjian.core.scope import has_permission, scope_of
+from dangjian.core.services import holds_globally
 from dangjian.orgs import rules
 from dangjian.orgs.models import BRANCH_TYPES, Organization
 from dangjian.orgs.permissions import MANAGE_COMMITTEE, MANAGE_ORGANIZATION
@@ -38,7 +39,7 @@ def require_somewhere(user, permission: str) -> None:
 
 
 def holds_on_a_root(user, permission: str) -> bool:
-    return any(len(p) == Organization.steplen for p in scope_of(user).paths_for(permission))
+    return holds_globally(user, permission)
 
 
 @dataclass(frozen=True)
