@@ -23,7 +23,6 @@ from dangjian.accounts.models import Role, RoleAssignment, User
 from dangjian.accounts.permissions import GRANT_ROLE, VIEW_ROLE_ASSIGNMENT, VIEW_USER
 from dangjian.accounts.services import administration
 from dangjian.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
-from dangjian.core.crypto import mask_phone
 from dangjian.orgs.api import OrganizationBriefSerializer, OrganizationChoiceFilter
 from dangjian.orgs.models import Organization
 
@@ -51,13 +50,6 @@ def _visible_users(request):
     if request is None:
         return User.objects.none()
     return users_for_api(request.user)
-
-
-def masked_login_name(username: str) -> str:
-    """A login name that is a mobile number is masked like any mobile number."""
-    if username.isdigit() and len(username) == 11:
-        return mask_phone(username)
-    return username
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -115,7 +107,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_username(self, user) -> str:
-        return masked_login_name(user.username)
+        return user.masked_login_name
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_mobile(self, user) -> str:

@@ -74,6 +74,12 @@ class PasswordConfirmForm(forms.Form):
     )
 
 
+class ReplaceAuthenticatorForm(EnrollForm):
+    """Binding a new authenticator over a confirmed one: the code plus the current password."""
+
+    password = PasswordConfirmForm.base_fields["password"]
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
         label="当前密码",

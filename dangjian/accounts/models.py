@@ -18,6 +18,14 @@ class AdminKind(models.TextChoices):
     AUDIT = "audit", _("审计管理员")
 
 
+def mask_login_name(username: str) -> str:
+    """A login name that is an 11-digit mobile number is masked like any mobile number
+    (`138****5678`); a 工号 is shown as it is."""
+    if len(username) == 11 and username.isascii() and username.isdigit():
+        return mask_phone(username)
+    return username
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -76,7 +84,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["username"]
 
     def __str__(self):
-        return f"{self.display_name}（{self.username}）" if self.display_name else self.username
+        # Flows into audit entries, flash messages and choice labels: never a full mobile number.
+        login = self.masked_login_name
+        return f"{self.display_name}（{login}）" if self.display_name else login
 
     def get_full_name(self):
         return self.display_name or self.username
@@ -87,6 +97,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def masked_mobile(self) -> str:
         return mask_phone(self.mobile)
+
+    @property
+    def masked_login_name(self) -> str:
+        """The login name as shown to others (the user sees their own in full)."""
+        return mask_login_name(self.username)
 
 
 class PasswordHistory(models.Model):

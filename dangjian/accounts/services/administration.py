@@ -18,9 +18,10 @@ import secrets
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.http import Http404
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from dangjian.accounts import permissions as perms
 from dangjian.accounts.manage_selectors import locked_until, users_visible_to
@@ -196,19 +197,34 @@ def user_update(*, actor, user, display_name: str, mobile: str = "", email: str 
     return user
 
 
+def _other_active_admins(kind: str, user) -> int:
+    """How many active users besides `user` hold the administrator role `kind`.
+
+    Call inside the write's transaction: every active holder row of that kind is locked (in pk
+    order, so concurrent writers queue rather than deadlock) before counting, so two requests
+    cannot each remove "another" holder and leave none.
+    """
+    holders = list(
+        RoleAssignment.objects.select_for_update()
+        .filter(admin_kind=kind, user__is_active=True)
+        .order_by("pk")
+    )
+    return sum(1 for row in holders if row.user_id != user.pk)
+
+
 def _last_active_admin(user) -> str:
-    """The admin kind for which this user is the only active holder, or ''."""
-    for kind in (
+    """The admin kind for which this user is the only active holder, or ''. Locks (see above)."""
+    kinds = (
         RoleAssignment.objects.filter(user=user)
         .exclude(admin_kind="")
         .values_list("admin_kind", flat=True)
-    ):
-        others = RoleAssignment.objects.filter(admin_kind=kind, user__is_active=True).exclude(
-            user=user
-        )
-        if not others.exists():
-            return kind
-    return ""
+    )
+    return next((kind for kind in kinds if not _other_active_admins(kind, user)), "")
+
+
+def _revoke_api_tokens(user) -> None:
+    # A reset password or a stopped account must not keep acting through the API.
+    Token.objects.filter(user=user).delete()
 
 
 def user_deactivate(*, actor, user) -> User:
@@ -217,12 +233,13 @@ def user_deactivate(*, actor, user) -> User:
     _not_self(actor, user, "不能停用自己的账号。")
     if not user.is_active:
         raise ServiceError(f"{user} 已是停用状态。")
-    kind = _last_active_admin(user)
-    if kind:
-        raise ServiceError(
-            f"{user} 是唯一在用的{AdminKind(kind).label}，不能停用；请先为其他人授予该角色。"
-        )
-    return _set_active(actor, user, active=False)
+    with transaction.atomic():
+        kind = _last_active_admin(user)
+        if kind:
+            raise ServiceError(
+                f"{user} 是唯一在用的{AdminKind(kind).label}，不能停用；请先为其他人授予该角色。"
+            )
+        return _set_active(actor, user, active=False)
 
 
 def user_activate(*, actor, user) -> User:
@@ -237,6 +254,8 @@ def _set_active(actor, user, *, active: bool) -> User:
         before = _user_snapshot(user)
         user.is_active = active
         user.save(update_fields=["is_active"])
+        if not active:
+            _revoke_api_tokens(user)
         action = "accounts.user_activate" if active else "accounts.user_deactivate"
         audit_log(actor=actor, action=action, obj=user, before=before, after=_user_snapshot(user))
     forget_scope(user)
@@ -250,6 +269,7 @@ def user_reset_password(*, actor, user) -> str:
     password = generate_password(user)
     with transaction.atomic():
         set_temporary_password(user, password)
+        _revoke_api_tokens(user)
         audit_log(
             actor=actor,
             action="accounts.user_reset_password",
@@ -384,13 +404,26 @@ def role_delete(*, actor, role) -> None:
     """Delete a custom role that nobody holds any more."""
     require_global(actor, perms.MANAGE_ROLE)
     _require_editable(role)
-    holders = role.assignments.count()
-    if holders:
-        raise ServiceError(f"“{role.name}”仍有 {holders} 项授权，请先收回这些授权再删除。")
     with transaction.atomic():
+        # The lock makes a concurrent grant (its foreign key needs the role row) wait for us.
+        Role.objects.select_for_update().filter(pk=role.pk).first()
+        _check_no_holders(role)
         before = snapshot(role, ROLE_FIELDS)
         audit_log(actor=actor, action="accounts.role_delete", obj=role, before=before)
-        role.delete()
+        try:
+            role.delete()
+        except ProtectedError as exc:  # a grant slipped in all the same
+            raise ServiceError(_holders_message(role, 1)) from exc
+
+
+def _holders_message(role, holders: int) -> str:
+    return f"“{role.name}”仍有 {holders} 项授权，请先收回这些授权再删除。"
+
+
+def _check_no_holders(role) -> None:
+    holders = RoleAssignment.objects.filter(role_id=role.pk).count()
+    if holders:
+        raise ServiceError(_holders_message(role, holders))
 
 
 # ---------------------------------------------------------------- grants
@@ -461,10 +494,7 @@ def role_grant(*, actor, user, role, organization, note: str = "") -> RoleAssign
 def _check_not_last_admin(assignment) -> None:
     if not assignment.admin_kind:
         return
-    holders = RoleAssignment.objects.select_for_update().filter(
-        admin_kind=assignment.admin_kind, user__is_active=True
-    )
-    if not holders.exclude(pk=assignment.pk).exists():
+    if not _other_active_admins(assignment.admin_kind, assignment.user):
         label = AdminKind(assignment.admin_kind).label
         raise ServiceError(f"{assignment.user} 是最后一位{label}，不能收回；请先为他人授予该角色。")
 
@@ -509,11 +539,12 @@ def users_deactivate_dormant(*, now=None) -> int:
     )
     stopped = 0
     for user in dormant.iterator():
-        if _last_active_admin(user):
-            continue
         with transaction.atomic():
+            if _last_active_admin(user):
+                continue
             before = _user_snapshot(user)
             User.objects.filter(pk=user.pk).update(is_active=False)
+            _revoke_api_tokens(user)
             user.is_active = False
             audit_log(
                 actor=None,

@@ -314,14 +314,31 @@ def _recovery_codes_replace(user: User) -> list[str]:
     return codes
 
 
-def totp_enroll_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+def has_confirmed_totp(user: User) -> bool:
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+
+
+def _require_current_password(user: User, password: str | None, message: str) -> None:
+    """Changes to an enrolled second factor need the current password, so a session left
+    open (or stolen) cannot take the second factor over. The same check for every such change:
+    a wrong password changes nothing and is answered in Chinese."""
+    if not password or not user.check_password(password):
+        raise ServiceError({"password": [message]})
+
+
+def totp_enroll_confirm(
+    *, user: User, device: TOTPDevice, code: str, password: str | None = None
+) -> list[str]:
     """Confirm a new authenticator with a code from it; returns fresh recovery codes (shown once).
 
-    The code is checked first, outside the transaction, so a wrong code still counts towards
-    django-otp's throttling.
+    Replacing an authenticator already confirmed needs the current password; the first
+    enrolment (at login or from the profile) does not. The code is checked after the password,
+    outside the transaction, so a wrong code still counts towards django-otp's throttling.
     """
     if device.user_id != user.pk or device.confirmed:
         raise ServiceError("该验证器已失效，请刷新页面重新扫码。")
+    if has_confirmed_totp(user):
+        _require_current_password(user, password, "当前密码不正确，未更换验证器。")
     if django_otp.verify_token(user, device.persistent_id, otp.normalise_code(code)) is None:
         raise ServiceError(
             {"code": ["动态口令不正确。请确认手机时间准确，并输入验证器上当前显示的 6 位数字。"]}
@@ -337,9 +354,11 @@ def totp_enroll_confirm(*, user: User, device: TOTPDevice, code: str) -> list[st
     return codes
 
 
-def recovery_codes_regenerate(*, user: User) -> list[str]:
-    if not TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+def recovery_codes_regenerate(*, user: User, password: str | None) -> list[str]:
+    """New recovery codes (the old ones are void); needs the current password."""
+    if not has_confirmed_totp(user):
         raise ServiceError("请先启用双因素认证，再生成恢复码。")
+    _require_current_password(user, password, "当前密码不正确，未重新生成恢复码。")
     with transaction.atomic():
         codes = _recovery_codes_replace(user)
         audit_log(actor=user, action="accounts.recovery_codes", obj=user, message="重新生成恢复码")
@@ -349,8 +368,7 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 def otp_disable(*, user: User, password: str) -> None:
     if is_admin(user):
         raise ServiceError("系统管理员、安全管理员和审计管理员必须使用双因素认证，不能关闭。")
-    if not user.check_password(password):
-        raise ServiceError({"password": ["密码不正确，未关闭双因素认证。"]})
+    _require_current_password(user, password, "密码不正确，未关闭双因素认证。")
     with transaction.atomic():
         TOTPDevice.objects.filter(user_id=user.pk).delete()
         StaticDevice.objects.filter(user_id=user.pk).delete()

@@ -308,7 +308,7 @@ def test_an_admin_cannot_disable_two_factor(client, world):
 def test_regenerating_recovery_codes_voids_the_old_ones(client, world):
     _, old_codes = enrolled(world.charlie)
     client.force_login(world.charlie)
-    response = client.post(reverse("accounts:recovery_regenerate"))
+    response = client.post(reverse("accounts:recovery_regenerate"), {"password": world.password})
     body = client.get(response["Location"]).content.decode()
     assert body.count("<li>") >= 10
     stored = set(
@@ -320,7 +320,9 @@ def test_regenerating_recovery_codes_voids_the_old_ones(client, world):
 
 def test_recovery_codes_need_an_authenticator(client, world):
     client.force_login(world.charlie)
-    response = client.post(reverse("accounts:recovery_regenerate"), follow=True)
+    response = client.post(
+        reverse("accounts:recovery_regenerate"), {"password": world.password}, follow=True
+    )
     assert "请先启用双因素认证" in response.content.decode()
     assert not StaticToken.objects.exists()
 
@@ -331,6 +333,49 @@ def test_replacing_the_authenticator_removes_the_old_one(client, world, clock):
     client.get(reverse("accounts:otp_setup"))
     new = TOTPDevice.objects.get(user=world.charlie, confirmed=False)
     clock(30)
-    client.post(reverse("accounts:otp_setup"), {"code": code_for(new)})
+    client.post(reverse("accounts:otp_setup"), {"code": code_for(new), "password": world.password})
     assert list(TOTPDevice.objects.filter(user=world.charlie)) == [new]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.parametrize("password", ["", "wrong"])
+def test_replacing_the_authenticator_needs_the_current_password(client, world, clock, password):
+    old, old_codes = enrolled(world.charlie)
+    client.force_login(world.charlie)
+    body = client.get(reverse("accounts:otp_setup")).content.decode()
+    assert 'name="password"' in body
+    new = TOTPDevice.objects.get(user=world.charlie, confirmed=False)
+    clock(30)
+    response = client.post(
+        reverse("accounts:otp_setup"), {"code": code_for(new), "password": password}
+    )
+    assert response.status_code == 200
+    assert ("当前密码不正确" if password else "请输入当前密码") in response.content.decode()
+    assert list(TOTPDevice.objects.filter(user=world.charlie, confirmed=True)) == [old]
+    stored = set(
+        StaticToken.objects.filter(device__user=world.charlie).values_list("token", flat=True)
+    )
+    assert stored == {recovery_digest(code) for code in old_codes}
+    assert AuditEntry.objects.filter(action="accounts.otp_enable").count() == 1  # the first only
+
+
+def test_the_first_authenticator_needs_no_password(client, world, clock):
+    client.force_login(world.charlie)
+    body = client.get(reverse("accounts:otp_setup")).content.decode()
+    assert 'name="password"' not in body
+
+
+@pytest.mark.parametrize("password", ["", "wrong"])
+def test_regenerating_recovery_codes_needs_the_current_password(client, world, password):
+    _, old_codes = enrolled(world.charlie)
+    client.force_login(world.charlie)
+    response = client.post(
+        reverse("accounts:recovery_regenerate"), {"password": password}, follow=True
+    )
+    body = response.content.decode()
+    assert ("当前密码不正确，未重新生成恢复码" if password else "请输入当前密码") in body
+    stored = set(
+        StaticToken.objects.filter(device__user=world.charlie).values_list("token", flat=True)
+    )
+    assert stored == {recovery_digest(code) for code in old_codes}
+    assert not AuditEntry.objects.filter(action="accounts.recovery_codes").exists()

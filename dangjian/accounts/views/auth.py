@@ -27,6 +27,7 @@ from dangjian.accounts.forms import (
     OTPForm,
     PasswordChangeForm,
     PasswordConfirmForm,
+    ReplaceAuthenticatorForm,
 )
 from dangjian.accounts.lockout import HANDLED_ATTR, cooloff_time, failure_limit, lockout_message
 from dangjian.accounts.services import authentication as auth
@@ -274,33 +275,39 @@ def profile(request):
         "new_token": _show_once_pop(request, "token"),
         "password_expires_at": selectors.password_expires_at(user),
         "confirm_form": PasswordConfirmForm(),
+        "regenerate_form": PasswordConfirmForm(auto_id="id_regenerate_%s"),
     }
     return render(request, "accounts/profile.html", context)
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "password")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
-    """Bind (or replace) the authenticator from the profile page."""
+    """Bind (or, with the current password, replace) the authenticator from the profile page."""
+    replacing = auth.has_confirmed_totp(request.user)
     device = auth.totp_device_prepare(user=request.user)
-    form = EnrollForm(request.POST or None)
+    form = (ReplaceAuthenticatorForm if replacing else EnrollForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = auth.totp_enroll_confirm(
-                user=request.user, device=device, code=form.cleaned_data["code"]
+                user=request.user,
+                device=device,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data.get("password"),
             )
         except ServiceError as exc:
             form.add_error(None, exc)
         else:
             django_otp.login(request, device)
             _show_once_put(request, "recovery_codes", codes)
-            messages.success(request, "双因素认证已启用。")
+            messages.success(request, "已更换身份验证器。" if replacing else "双因素认证已启用。")
             return redirect(
                 _with_next(reverse("accounts:recovery_codes"), reverse("accounts:profile"))
             )
-    return render(request, "accounts/otp_setup.html", _setup_context(form, device))
+    context = {**_setup_context(form, device), "replacing": replacing}
+    return render(request, "accounts/otp_setup.html", context)
 
 
 @sensitive_post_parameters("password")
@@ -320,11 +327,18 @@ def otp_disable(request):
     return redirect("accounts:profile")
 
 
+@sensitive_post_parameters("password")
 @login_required
 @require_POST
 def recovery_regenerate(request):
+    form = PasswordConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请输入当前密码以确认重新生成恢复码。")
+        return redirect(reverse("accounts:profile") + "#two-factor")
     try:
-        codes = auth.recovery_codes_regenerate(user=request.user)
+        codes = auth.recovery_codes_regenerate(
+            user=request.user, password=form.cleaned_data["password"]
+        )
     except ServiceError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("accounts:profile")
