@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from dangjian.accounts.manage_selectors import users_visible_to
 from dangjian.accounts.models import Role, RoleAssignment, User
 from dangjian.accounts.permissions import GRANT_ROLE, VIEW_ROLE_ASSIGNMENT, VIEW_USER
-from dangjian.accounts.services import administration
+from dangjian.accounts.services import grants as grant_services
 from dangjian.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from dangjian.orgs.api import OrganizationBriefSerializer, OrganizationChoiceFilter
 from dangjian.orgs.models import Organization
@@ -257,7 +257,7 @@ class RoleAssignmentViewSet(
     def create(self, request):
         self.require_permission(GRANT_ROLE)
         data = self.parse(RoleGrantSerializer)
-        assignment = administration.role_grant(actor=request.user, **data)
+        assignment = grant_services.role_grant(actor=request.user, **data)
         # Read back unscoped: a role may hold grant_role without view_role_assignment.
         fresh = assignment_rows(RoleAssignment.objects.filter(pk=assignment.pk)).get()
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -265,7 +265,7 @@ class RoleAssignmentViewSet(
     def destroy(self, request, pk=None):
         assignment = self.get_object_for(GRANT_ROLE)
         reason = request.query_params.get("reason", "")[:200]
-        administration.role_revoke(actor=request.user, assignment=assignment, reason=reason)
+        grant_services.role_revoke(actor=request.user, assignment=assignment, reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

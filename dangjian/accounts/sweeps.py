@@ -2,7 +2,7 @@
 
 from datetime import time, timedelta
 
-from dangjian.accounts.services.administration import users_deactivate_dormant
+from dangjian.accounts.services.users import users_deactivate_dormant
 from dangjian.core.scheduler import periodic
 
 

@@ -1,2 +1,3 @@
-"""Account services: `authentication` (passwords, lockout, 2FA) and `administration`
-(users, roles, grants, the three administrators). Import from the submodule."""
+"""Account services: `authentication` (passwords, lockout, 2FA), `users` (accounts), `roles`,
+`grants` (the three administrators kept apart), `common` (their shared helpers) and `bootstrap`.
+Import from the submodule."""

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from dangjian.accounts.models import AdminKind, Role, RoleAssignment, User
-from dangjian.accounts.services.administration import (
-    check_admin_exclusivity,
+from dangjian.accounts.services.common import (
     generate_password,
     set_temporary_password,
     validate_login_name,
 )
+from dangjian.accounts.services.grants import check_admin_exclusivity
 from dangjian.audit.services import audit_log
 from dangjian.core.exceptions import ServiceError
 

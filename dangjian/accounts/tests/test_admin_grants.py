@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from dangjian.accounts.models import Role, RoleAssignment
-from dangjian.accounts.services import administration as services
+from dangjian.accounts.services import grants as grant_services
+from dangjian.accounts.services import roles as role_services
 from dangjian.audit.models import AuditEntry
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.scope import has_permission
@@ -21,7 +22,7 @@ def role(code):
 
 
 def test_the_security_administrator_grants_a_role_anywhere_under_the_root(world):
-    assignment = services.role_grant(
+    assignment = grant_services.role_grant(
         actor=world.secadmin,
         user=world.charlie,
         role=role("party_clerk"),
@@ -40,7 +41,7 @@ def test_the_security_administrator_grants_a_role_anywhere_under_the_root(world)
 def test_nobody_without_grant_role_can_grant(world, actor):
     before = state()
     with pytest.raises(Http404):
-        services.role_grant(
+        grant_services.role_grant(
             actor=getattr(world, actor),
             user=world.charlie,
             role=role("party_clerk"),
@@ -51,18 +52,18 @@ def test_nobody_without_grant_role_can_grant(world, actor):
 
 def test_a_granter_on_a_subtree_cannot_grant_outside_it(world):
     granter = make_user("granter", "授权员")
-    custom = services.role_create(
+    custom = role_services.role_create(
         actor=world.secadmin, name="二级授权员", permissions=["accounts.view_role_assignment"]
     )
     # grant_role is reserved to the security administrator, so give it by hand to test scope.
     Role.objects.filter(pk=custom.pk).update(permissions=["accounts.grant_role"])
     grant(granter, custom.code, world.mine)
-    services.role_grant(
+    grant_services.role_grant(
         actor=granter, user=world.charlie, role=role("party_clerk"), organization=world.branch2
     )
     before = state()
     with pytest.raises(Http404):
-        services.role_grant(
+        grant_services.role_grant(
             actor=granter, user=world.charlie, role=role("party_clerk"), organization=world.branch3
         )
     assert state() == before
@@ -71,7 +72,7 @@ def test_a_granter_on_a_subtree_cannot_grant_outside_it(world):
 def test_nobody_grants_a_role_to_themselves(world):
     before = state()
     with pytest.raises(ServiceError, match="不能给自己"):
-        services.role_grant(
+        grant_services.role_grant(
             actor=world.secadmin,
             user=world.secadmin,
             role=role("org_department"),
@@ -83,7 +84,7 @@ def test_nobody_grants_a_role_to_themselves(world):
 def test_a_second_administrator_role_is_refused_with_a_clear_message(world):
     before = state()
     with pytest.raises(ServiceError, match="该用户已是系统管理员，三员不得兼任"):
-        services.role_grant(
+        grant_services.role_grant(
             actor=world.secadmin,
             user=world.sysadmin,
             role=role("audit_admin"),
@@ -105,7 +106,7 @@ def test_the_database_refuses_a_second_administrator_role(world):
 def test_administrator_roles_are_granted_only_on_a_root(world):
     before = state()
     with pytest.raises(ServiceError, match="只能授予在根组织上"):
-        services.role_grant(
+        grant_services.role_grant(
             actor=world.secadmin,
             user=world.charlie,
             role=role("system_admin"),
@@ -115,7 +116,7 @@ def test_administrator_roles_are_granted_only_on_a_root(world):
 
 
 def test_a_second_holder_of_an_administrator_role_can_be_granted(world):
-    services.role_grant(
+    grant_services.role_grant(
         actor=world.secadmin,
         user=world.charlie,
         role=role("system_admin"),
@@ -136,7 +137,7 @@ def test_it_refuses_grants_that_break_the_rules(world, user, code, message):
     organization = world.group if code == "audit_admin" else world.branch1
     before = state()
     with pytest.raises(ServiceError, match=message):
-        services.role_grant(
+        grant_services.role_grant(
             actor=world.secadmin,
             user=getattr(world, user),
             role=role(code),
@@ -149,7 +150,7 @@ def test_it_refuses_inactive_users_and_dissolved_organisations(world):
     world.charlie.is_active = False
     world.charlie.save()
     with pytest.raises(ServiceError, match="已停用"):
-        services.role_grant(
+        grant_services.role_grant(
             actor=world.secadmin,
             user=world.charlie,
             role=role("party_clerk"),
@@ -158,7 +159,7 @@ def test_it_refuses_inactive_users_and_dissolved_organisations(world):
     world.branch2.is_active = False
     world.branch2.save()
     with pytest.raises(ServiceError, match="已撤销"):
-        services.role_grant(
+        grant_services.role_grant(
             actor=world.secadmin,
             user=world.bob,
             role=role("party_clerk"),
@@ -170,7 +171,7 @@ def test_it_refuses_inactive_users_and_dissolved_organisations(world):
 def test_revoking_a_grant_removes_it_and_is_audited(world):
     assignment = RoleAssignment.objects.get(user=world.bob)
     pk = assignment.pk
-    services.role_revoke(actor=world.secadmin, assignment=assignment, reason="调离")
+    grant_services.role_revoke(actor=world.secadmin, assignment=assignment, reason="调离")
     assert not RoleAssignment.objects.filter(user=world.bob).exists()
     entry = AuditEntry.objects.get(action="accounts.role_revoke")
     assert entry.object_id == str(pk)
@@ -184,7 +185,7 @@ def test_only_the_security_administrator_revokes(world):
     before = state()
     for actor in (world.alice, world.sysadmin, world.auditor, world.dave):
         with pytest.raises(Http404):
-            services.role_revoke(actor=actor, assignment=assignment)
+            grant_services.role_revoke(actor=actor, assignment=assignment)
     assert state() == before
 
 
@@ -193,12 +194,12 @@ def test_the_last_holder_of_an_administrator_role_cannot_be_revoked(world, kind)
     assignment = RoleAssignment.objects.get(admin_kind=kind)
     before = state()
     with pytest.raises(ServiceError, match="最后一位"):
-        services.role_revoke(actor=world.secadmin, assignment=assignment)
+        grant_services.role_revoke(actor=world.secadmin, assignment=assignment)
     assert state() == before
 
 
 def test_an_inactive_second_holder_does_not_count(world):
-    services.role_grant(
+    grant_services.role_grant(
         actor=world.secadmin,
         user=world.charlie,
         role=role("system_admin"),
@@ -207,19 +208,19 @@ def test_an_inactive_second_holder_does_not_count(world):
     world.charlie.is_active = False
     world.charlie.save()
     with pytest.raises(ServiceError, match="最后一位系统管理员"):
-        services.role_revoke(
+        grant_services.role_revoke(
             actor=world.secadmin, assignment=RoleAssignment.objects.get(user=world.sysadmin)
         )
 
 
 def test_an_administrator_role_with_another_holder_can_be_revoked(world):
-    services.role_grant(
+    grant_services.role_grant(
         actor=world.secadmin,
         user=world.charlie,
         role=role("system_admin"),
         organization=world.group,
     )
-    services.role_revoke(
+    grant_services.role_revoke(
         actor=world.secadmin, assignment=RoleAssignment.objects.get(user=world.sysadmin)
     )
     assert list(
@@ -233,5 +234,5 @@ def test_nobody_revokes_their_own_role(world):
     assignment = RoleAssignment.objects.get(user=world.secadmin)
     before = state()
     with pytest.raises(ServiceError, match="不能收回自己"):
-        services.role_revoke(actor=world.secadmin, assignment=assignment)
+        grant_services.role_revoke(actor=world.secadmin, assignment=assignment)
     assert state() == before

@@ -4,7 +4,7 @@ import pytest
 from django.http import Http404
 
 from dangjian.accounts.models import Role
-from dangjian.accounts.services import administration as services
+from dangjian.accounts.services import roles as role_services
 from dangjian.audit.models import AuditEntry
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.testing.world import grant
@@ -16,7 +16,7 @@ def state():
 
 def clerk_plus(world, **extra):
     fields = {"name": "宣传干事", "permissions": ["orgs.view_organization", "members.view_member"]}
-    return services.role_create(actor=world.secadmin, **{**fields, **extra})
+    return role_services.role_create(actor=world.secadmin, **{**fields, **extra})
 
 
 def test_it_creates_a_custom_role(world):
@@ -56,19 +56,19 @@ def test_only_the_security_administrator_manages_roles(world, actor):
     role = clerk_plus(world)
     before = state()
     with pytest.raises(Http404):
-        services.role_create(
+        role_services.role_create(
             actor=getattr(world, actor), name="X", permissions=["orgs.view_organization"]
         )
     with pytest.raises(Http404):
-        services.role_update(actor=getattr(world, actor), role=role, name="Y", permissions=[])
+        role_services.role_update(actor=getattr(world, actor), role=role, name="Y", permissions=[])
     with pytest.raises(Http404):
-        services.role_delete(actor=getattr(world, actor), role=role)
+        role_services.role_delete(actor=getattr(world, actor), role=role)
     assert state() == before
 
 
 def test_it_updates_a_custom_role(world):
     role = clerk_plus(world)
-    services.role_update(
+    role_services.role_update(
         actor=world.secadmin, role=role, name="宣传委员", permissions=["orgs.view_committee"]
     )
     role.refresh_from_db()
@@ -85,17 +85,17 @@ def test_built_in_and_administrator_roles_are_read_only(world, code, message):
     role = Role.objects.get(code=code)
     before = state()
     with pytest.raises(ServiceError, match=message):
-        services.role_update(
+        role_services.role_update(
             actor=world.secadmin, role=role, name="改名", permissions=["orgs.view_organization"]
         )
     with pytest.raises(ServiceError, match=message):
-        services.role_delete(actor=world.secadmin, role=role)
+        role_services.role_delete(actor=world.secadmin, role=role)
     assert state() == before
 
 
 def test_it_deletes_an_unused_custom_role(world):
     role = clerk_plus(world)
-    services.role_delete(actor=world.secadmin, role=role)
+    role_services.role_delete(actor=world.secadmin, role=role)
     assert not Role.objects.filter(pk=role.pk).exists()
     assert AuditEntry.objects.filter(action="accounts.role_delete").count() == 1
 
@@ -105,12 +105,12 @@ def test_it_refuses_to_delete_a_role_still_held(world):
     grant(world.charlie, role.code, world.branch1)
     before = state()
     with pytest.raises(ServiceError, match="仍有 1 项授权"):
-        services.role_delete(actor=world.secadmin, role=role)
+        role_services.role_delete(actor=world.secadmin, role=role)
     assert state() == before
 
 
 def test_reserved_permissions_are_exactly_the_separated_duties():
-    assert services.reserved_permissions() == {
+    assert role_services.reserved_permissions() == {
         "accounts.manage_user",
         "accounts.manage_role",
         "accounts.grant_role",

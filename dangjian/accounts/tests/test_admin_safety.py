@@ -11,7 +11,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from dangjian.accounts.models import Role, RoleAssignment, User
-from dangjian.accounts.services import administration as services
+from dangjian.accounts.services import grants as grant_services
+from dangjian.accounts.services import roles as role_services
+from dangjian.accounts.services import users as user_services
 from dangjian.audit.models import AuditEntry
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.testing.world import grant, make_user
@@ -24,14 +26,14 @@ MOBILE = "13812345678"
 
 def test_a_password_reset_revokes_the_api_token(world):
     Token.objects.create(user=world.bob)
-    services.user_reset_password(actor=world.sysadmin, user=world.bob)
+    user_services.user_reset_password(actor=world.sysadmin, user=world.bob)
     assert not Token.objects.filter(user=world.bob).exists()
 
 
 def test_deactivation_revokes_the_api_token(world):
     Token.objects.create(user=world.charlie)
     Token.objects.create(user=world.bob)
-    services.user_deactivate(actor=world.sysadmin, user=world.charlie)
+    user_services.user_deactivate(actor=world.sysadmin, user=world.charlie)
     assert not Token.objects.filter(user=world.charlie).exists()
     assert Token.objects.filter(user=world.bob).exists()
 
@@ -41,14 +43,14 @@ def test_a_dormant_stop_revokes_the_api_token(world):
     User.objects.filter(pk=world.charlie.pk).update(
         last_login=timezone.now() - datetime.timedelta(days=200)
     )
-    services.users_deactivate_dormant()
+    user_services.users_deactivate_dormant()
     assert not Token.objects.filter(user=world.charlie).exists()
 
 
 def test_a_refused_deactivation_keeps_the_token(world):
     Token.objects.create(user=world.secadmin)
     with pytest.raises(ServiceError):
-        services.user_deactivate(actor=world.sysadmin, user=world.secadmin)
+        user_services.user_deactivate(actor=world.sysadmin, user=world.secadmin)
     assert Token.objects.filter(user=world.secadmin).exists()
 
 
@@ -59,28 +61,28 @@ def test_a_refused_deactivation_keeps_the_token(world):
 def holder_checks(monkeypatch):
     """Record, for each last-administrator check, how deep inside transactions it ran."""
     calls = []
-    original = services._other_active_admins
+    original = grant_services._other_active_admins
 
     def spy(kind, user):
         calls.append((kind, len(connection.atomic_blocks)))
         return original(kind, user)
 
-    monkeypatch.setattr(services, "_other_active_admins", spy)
+    monkeypatch.setattr(grant_services, "_other_active_admins", spy)
     return calls
 
 
 def test_every_last_admin_check_runs_inside_the_write_transaction(world, holder_checks):
     base = len(connection.atomic_blocks)
     with pytest.raises(ServiceError, match="唯一在用的安全管理员"):
-        services.user_deactivate(actor=world.sysadmin, user=world.secadmin)
+        user_services.user_deactivate(actor=world.sysadmin, user=world.secadmin)
     with pytest.raises(ServiceError, match="最后一位审计管理员"):
-        services.role_revoke(
+        grant_services.role_revoke(
             actor=world.secadmin, assignment=RoleAssignment.objects.get(user=world.auditor)
         )
     User.objects.filter(pk=world.secadmin.pk).update(
         last_login=timezone.now() - datetime.timedelta(days=200)
     )
-    services.users_deactivate_dormant()
+    user_services.users_deactivate_dormant()
     assert [kind for kind, _ in holder_checks] == ["security", "audit", "security"]
     assert all(depth > base for _, depth in holder_checks)
     assert User.objects.get(pk=world.secadmin.pk).is_active
@@ -89,18 +91,18 @@ def test_every_last_admin_check_runs_inside_the_write_transaction(world, holder_
 def test_a_second_active_holder_lets_the_first_go(world):
     second = make_user("sec2", "第二安全员")
     grant(second, "security_admin", world.group)
-    assert services._other_active_admins("security", world.secadmin) == 1
-    services.user_deactivate(actor=world.sysadmin, user=world.secadmin)
-    assert services._other_active_admins("security", second) == 0
+    assert grant_services._other_active_admins("security", world.secadmin) == 1
+    user_services.user_deactivate(actor=world.sysadmin, user=world.secadmin)
+    assert grant_services._other_active_admins("security", second) == 0
     with pytest.raises(ServiceError, match="唯一在用的安全管理员"):
-        services.user_deactivate(actor=world.sysadmin, user=second)
+        user_services.user_deactivate(actor=world.sysadmin, user=second)
 
 
 # ---------------------------------------------------------------- role deletion
 
 
 def custom_role(world):
-    return services.role_create(
+    return role_services.role_create(
         actor=world.secadmin, name="宣传员", permissions=["orgs.view_organization"]
     )
 
@@ -108,10 +110,10 @@ def custom_role(world):
 def test_a_grant_slipping_past_the_count_is_refused_in_chinese(world, monkeypatch):
     role = custom_role(world)
     grant(world.charlie, role.code, world.branch1)
-    monkeypatch.setattr(services, "_check_no_holders", lambda role: None)
+    monkeypatch.setattr(role_services, "_check_no_holders", lambda role: None)
     audits = AuditEntry.objects.count()
     with pytest.raises(ServiceError, match="仍有 1 项授权"):
-        services.role_delete(actor=world.secadmin, role=role)
+        role_services.role_delete(actor=world.secadmin, role=role)
     assert Role.objects.filter(pk=role.pk).exists()
     assert AuditEntry.objects.count() == audits
 

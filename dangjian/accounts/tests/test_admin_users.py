@@ -8,7 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.accounts.models import PasswordHistory, User
-from dangjian.accounts.services import administration as services
+from dangjian.accounts.services import common
+from dangjian.accounts.services import users as user_services
 from dangjian.audit.models import AuditEntry
 from dangjian.core.exceptions import ServiceError
 
@@ -32,7 +33,7 @@ def lock(username, failures=5):
 
 
 def test_it_creates_a_user_with_a_generated_password(world):
-    user, password = services.user_create(
+    user, password = user_services.user_create(
         actor=world.sysadmin, username="20230815", display_name="张三", mobile="13800138000"
     )
     assert user.check_password(password)
@@ -45,7 +46,7 @@ def test_it_creates_a_user_with_a_generated_password(world):
 
 
 def test_it_accepts_a_given_password_that_meets_the_policy(world):
-    user, password = services.user_create(
+    user, password = user_services.user_create(
         actor=world.sysadmin, username="13912345678", display_name="李四", password="Kuang#2026x"
     )
     assert password == "Kuang#2026x"
@@ -71,7 +72,7 @@ def test_it_accepts_a_given_password_that_meets_the_policy(world):
 def test_it_refuses_bad_input_and_changes_nothing(world, fields, message):
     before = state()
     with pytest.raises(ServiceError, match=message):
-        services.user_create(actor=world.sysadmin, **fields)
+        user_services.user_create(actor=world.sysadmin, **fields)
     assert state() == before
 
 
@@ -79,12 +80,12 @@ def test_it_refuses_bad_input_and_changes_nothing(world, fields, message):
 def test_only_the_system_administrator_creates_users(world, actor):
     before = state()
     with pytest.raises(Http404):
-        services.user_create(actor=getattr(world, actor), username="zs01", display_name="张三")
+        user_services.user_create(actor=getattr(world, actor), username="zs01", display_name="张三")
     assert state() == before
 
 
 def test_it_updates_name_and_contacts_but_not_the_login_name(world):
-    services.user_update(
+    user_services.user_update(
         actor=world.sysadmin, user=world.bob, display_name="鲍勃新", mobile="13700000000"
     )
     world.bob.refresh_from_db()
@@ -96,14 +97,14 @@ def test_it_updates_name_and_contacts_but_not_the_login_name(world):
 def test_a_department_viewer_cannot_update_users(world):
     before = state()
     with pytest.raises(Http404):
-        services.user_update(actor=world.alice, user=world.bob, display_name="X")
+        user_services.user_update(actor=world.alice, user=world.bob, display_name="X")
     assert state() == before
 
 
 def test_it_deactivates_and_reactivates(world):
-    services.user_deactivate(actor=world.sysadmin, user=world.charlie)
+    user_services.user_deactivate(actor=world.sysadmin, user=world.charlie)
     assert not User.objects.get(pk=world.charlie.pk).is_active
-    services.user_activate(actor=world.sysadmin, user=world.charlie)
+    user_services.user_activate(actor=world.sysadmin, user=world.charlie)
     assert User.objects.get(pk=world.charlie.pk).is_active
     actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["accounts.user_deactivate", "accounts.user_activate"]
@@ -116,19 +117,19 @@ def test_it_deactivates_and_reactivates(world):
 def test_it_refuses_to_deactivate_self_or_the_last_administrator(world, target, message):
     before = state()
     with pytest.raises(ServiceError, match=message):
-        services.user_deactivate(actor=world.sysadmin, user=getattr(world, target))
+        user_services.user_deactivate(actor=world.sysadmin, user=getattr(world, target))
     assert state() == before
 
 
 def test_it_refuses_to_activate_an_active_user(world):
     before = state()
     with pytest.raises(ServiceError, match="已是启用状态"):
-        services.user_activate(actor=world.sysadmin, user=world.bob)
+        user_services.user_activate(actor=world.sysadmin, user=world.bob)
     assert state() == before
 
 
 def test_reset_password_gives_a_temporary_password_and_forces_a_change(world):
-    password = services.user_reset_password(actor=world.sysadmin, user=world.bob)
+    password = user_services.user_reset_password(actor=world.sysadmin, user=world.bob)
     world.bob.refresh_from_db()
     assert world.bob.check_password(password)
     assert not world.bob.check_password(world.password)
@@ -140,14 +141,14 @@ def test_reset_password_gives_a_temporary_password_and_forces_a_change(world):
 def test_reset_password_of_oneself_is_refused(world):
     before = state()
     with pytest.raises(ServiceError, match="个人设置"):
-        services.user_reset_password(actor=world.sysadmin, user=world.sysadmin)
+        user_services.user_reset_password(actor=world.sysadmin, user=world.sysadmin)
     assert state() == before
 
 
 def test_the_security_administrator_cannot_reset_passwords(world):
     before = state()
     with pytest.raises(Http404):
-        services.user_reset_password(actor=world.secadmin, user=world.bob)
+        user_services.user_reset_password(actor=world.secadmin, user=world.bob)
     assert state() == before
 
 
@@ -155,12 +156,12 @@ def test_generated_passwords_satisfy_the_policy(world):
     from django.contrib.auth.password_validation import validate_password
 
     for _ in range(20):
-        validate_password(services.generate_password(world.bob), world.bob)
+        validate_password(common.generate_password(world.bob), world.bob)
 
 
 def test_it_unlocks_a_locked_account(world):
     lock("bob")
-    cleared = services.user_unlock(actor=world.secadmin, user=world.bob)
+    cleared = user_services.user_unlock(actor=world.secadmin, user=world.bob)
     assert cleared == 1
     assert not AccessAttempt.objects.filter(username="bob").exists()
     entry = AuditEntry.objects.get(action="accounts.user_unlock")
@@ -171,7 +172,7 @@ def test_unlock_needs_the_unlock_permission(world):
     lock("bob")
     for actor in (world.sysadmin, world.auditor, world.alice):
         with pytest.raises(Http404):
-            services.user_unlock(actor=actor, user=world.bob)
+            user_services.user_unlock(actor=actor, user=world.bob)
     assert AccessAttempt.objects.filter(username="bob").exists()
     assert not AuditEntry.objects.exists()
 
@@ -179,7 +180,7 @@ def test_unlock_needs_the_unlock_permission(world):
 def test_unlock_refuses_an_account_that_is_not_locked(world):
     lock("bob", failures=2)
     with pytest.raises(ServiceError, match="没有被锁定"):
-        services.user_unlock(actor=world.secadmin, user=world.bob)
+        user_services.user_unlock(actor=world.secadmin, user=world.bob)
     assert AccessAttempt.objects.filter(username="bob").exists()
 
 
@@ -189,4 +190,4 @@ def test_an_expired_lockout_is_not_a_lockout(world):
         attempt_time=timezone.now() - datetime.timedelta(hours=2)
     )
     with pytest.raises(ServiceError, match="没有被锁定"):
-        services.user_unlock(actor=world.secadmin, user=world.bob)
+        user_services.user_unlock(actor=world.secadmin, user=world.bob)

@@ -28,7 +28,9 @@ from dangjian.accounts.manage_forms import (
     UserUpdateForm,
 )
 from dangjian.accounts.models import Role, RoleAssignment
-from dangjian.accounts.services import administration as services
+from dangjian.accounts.services import grants as grant_services
+from dangjian.accounts.services import roles as role_services
+from dangjian.accounts.services import users as user_services
 from dangjian.core import rules
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
@@ -108,7 +110,7 @@ def user_list(request):
 def user_create(request):
     form = UserCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        created = _submit(form, lambda data: services.user_create(actor=request.user, **data))
+        created = _submit(form, lambda data: user_services.user_create(actor=request.user, **data))
         if created:
             user, password = created
             return _password_once(request, user, password, created=True)
@@ -141,7 +143,7 @@ def user_edit(request, pk):
     initial = {"display_name": shown.display_name, "mobile": shown.mobile, "email": shown.email}
     form = UserUpdateForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        call = lambda data: services.user_update(actor=request.user, user=shown, **data)  # noqa: E731
+        call = lambda data: user_services.user_update(actor=request.user, user=shown, **data)  # noqa: E731
         if _submit(form, call):
             messages.success(request, f"已保存 {shown} 的资料。")
             return redirect("manage:user_detail", pk=shown.pk)
@@ -162,20 +164,20 @@ def _user_action(request, pk, service, done: str, permission=perms.MANAGE_USER):
 @require_POST
 @login_required
 def user_deactivate(request, pk):
-    return _user_action(request, pk, services.user_deactivate, "已停用 {user}。")
+    return _user_action(request, pk, user_services.user_deactivate, "已停用 {user}。")
 
 
 @require_POST
 @login_required
 def user_activate(request, pk):
-    return _user_action(request, pk, services.user_activate, "已启用 {user}。")
+    return _user_action(request, pk, user_services.user_activate, "已启用 {user}。")
 
 
 @require_POST
 @login_required
 def user_unlock(request, pk):
     done = "已解除 {user} 的锁定。"
-    return _user_action(request, pk, services.user_unlock, done, perms.UNLOCK_USER)
+    return _user_action(request, pk, user_services.user_unlock, done, perms.UNLOCK_USER)
 
 
 @never_cache
@@ -184,7 +186,7 @@ def user_unlock(request, pk):
 def user_reset_password(request, pk):
     shown = _managed_user(request, pk)
     try:
-        password = services.user_reset_password(actor=request.user, user=shown)
+        password = user_services.user_reset_password(actor=request.user, user=shown)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("manage:user_detail", pk=shown.pk)
@@ -234,9 +236,9 @@ def role_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @permission_required(perms.MANAGE_ROLE)
 def role_create(request):
-    form = RoleForm(_posted(request), reserved=services.reserved_permissions())
+    form = RoleForm(_posted(request), reserved=role_services.reserved_permissions())
     if request.method == "POST" and form.is_valid():
-        role = _submit(form, lambda data: services.role_create(actor=request.user, **data))
+        role = _submit(form, lambda data: role_services.role_create(actor=request.user, **data))
         if role:
             messages.success(request, f"已创建角色“{role.name}”。")
             return redirect("manage:role_detail", pk=role.pk)
@@ -260,11 +262,11 @@ def role_edit(request, pk):
     form = RoleForm(
         _posted(request),
         initial=initial,
-        reserved=services.reserved_permissions(),
+        reserved=role_services.reserved_permissions(),
         editing=True,
     )
     if request.method == "POST" and form.is_valid():
-        call = lambda data: services.role_update(actor=request.user, role=role, **data)  # noqa: E731
+        call = lambda data: role_services.role_update(actor=request.user, role=role, **data)  # noqa: E731
         if _submit(form, call):
             messages.success(request, f"已保存角色“{role.name}”。")
             return redirect("manage:role_detail", pk=role.pk)
@@ -276,7 +278,7 @@ def role_edit(request, pk):
 def role_delete(request, pk):
     role = _editable_role(request, pk)
     try:
-        services.role_delete(actor=request.user, role=role)
+        role_services.role_delete(actor=request.user, role=role)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("manage:role_detail", pk=role.pk)
@@ -326,7 +328,7 @@ def grant_create(request):
     initial = {key: request.GET.get(key) for key in ("user", "role", "organization")}
     form = GrantForm(_posted(request), actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        done = _submit(form, lambda data: services.role_grant(actor=request.user, **data))
+        done = _submit(form, lambda data: grant_services.role_grant(actor=request.user, **data))
         if done:
             messages.success(request, f"已授予 {done.user}“{done.role.name}”@{done.organization}。")
             return redirect("manage:grants")
@@ -361,7 +363,7 @@ def grant_revoke(request, pk):
     assignment = get_visible_or_404(visible, request.user, perms.GRANT_ROLE, pk=pk)
     form = RevokeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        call = lambda data: services.role_revoke(  # noqa: E731
+        call = lambda data: grant_services.role_revoke(  # noqa: E731
             actor=request.user, assignment=assignment, reason=data["reason"]
         )
         _submit(form, call)
