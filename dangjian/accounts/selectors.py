@@ -18,6 +18,7 @@ from dangjian.accounts.rules import PASSWORD_MAX_AGE_DAYS
 from dangjian.core.permissions import label_of
 from dangjian.core.rules import definition, rule_value
 from dangjian.core.scope import scope_of
+from dangjian.orgs.selectors import ancestor_paths
 
 # ---------------------------------------------------------------------------------------------
 # Lockout
@@ -170,10 +171,6 @@ class GrantExplanation:
     permissions: list[str] = field(default_factory=list)
 
 
-def _ancestor_paths(path: str, steplen: int) -> list[str]:
-    return [path[:end] for end in range(steplen, len(path), steplen)]
-
-
 def scope_explanation(user) -> list[GrantExplanation]:
     """Each grant of the user with its organisation's ancestry, subtree size and permissions.
 
@@ -184,8 +181,7 @@ def scope_explanation(user) -> list[GrantExplanation]:
     grants = scope_of(user).grants
     if not grants:
         return []
-    steplen = Organization.steplen
-    wanted = {p for grant in grants for p in _ancestor_paths(grant.path, steplen)}
+    wanted = {p for grant in grants for p in ancestor_paths(grant.path)}
     names = dict(Organization.objects.filter(path__in=wanted).values_list("path", "name"))
     counts = Organization.objects.filter(is_active=True).aggregate(
         **{
@@ -198,7 +194,7 @@ def scope_explanation(user) -> list[GrantExplanation]:
             role_name=grant.role_name,
             organization_id=grant.organization_id,
             organization_name=grant.organization_name,
-            ancestors=[names[p] for p in _ancestor_paths(grant.path, steplen) if p in names],
+            ancestors=[names[p] for p in ancestor_paths(grant.path) if p in names],
             subtree_size=counts[f"g{index}"],
             permissions=sorted(label_of(code) for code in grant.permissions),
         )

@@ -11,7 +11,6 @@ import django_otp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,6 +31,7 @@ from dangjian.accounts.forms import (
 from dangjian.accounts.lockout import HANDLED_ATTR, cooloff_time, failure_limit, lockout_message
 from dangjian.accounts.services import authentication as auth
 from dangjian.core.exceptions import ServiceError
+from dangjian.core.paging import paginate
 
 NOTICES = {
     "timeout": ("warning", "由于长时间未操作，您已安全退出，请重新登录。"),
@@ -393,11 +393,10 @@ def toggle_large_font(request):
 
 @login_required
 def login_history(request):
-    paginator = Paginator(selectors.login_history(request.user), HISTORY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    for event in page.object_list:
+    context = paginate(request, selectors.login_history(request.user), HISTORY_PAGE_SIZE)
+    for event in context["page_obj"].object_list:
         event.browser = selectors.describe_user_agent(event.user_agent)
-    return render(request, "accounts/login_history.html", {"page_obj": page})
+    return render(request, "accounts/login_history.html", context)
 
 
 @login_required

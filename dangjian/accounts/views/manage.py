@@ -10,7 +10,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -34,6 +33,7 @@ from dangjian.accounts.services import users as user_services
 from dangjian.core import rules
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
+from dangjian.core.paging import paginate
 from dangjian.core.scope import get_visible_or_404, has_permission
 from dangjian.core.services import rule_set
 
@@ -54,14 +54,6 @@ def permission_required(*codes):
         return wrapper
 
     return decorator
-
-
-def _paginate(request, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    query = params.urlencode()
-    return {"page_obj": page, "query_without_page": f"{query}&" if query else ""}
 
 
 def _posted(request):
@@ -90,7 +82,7 @@ def _submit(form, call):
 def user_list(request):
     query, status = request.GET.get("q", ""), request.GET.get("status", "")
     users = selectors.user_list(request.user, query=query, status=status)
-    context = _paginate(request, users)
+    context = paginate(request, users, PAGE_SIZE)
     page_users = list(context["page_obj"].object_list)
     locked = selectors.locked_until(u.username for u in page_users)
     for shown in page_users:
@@ -209,7 +201,7 @@ ROLE_READERS = (perms.MANAGE_ROLE, perms.VIEW_ROLE_ASSIGNMENT)
 @require_GET
 @permission_required(*ROLE_READERS)
 def role_list(request):
-    context = _paginate(request, selectors.role_list(request.user))
+    context = paginate(request, selectors.role_list(request.user), PAGE_SIZE)
     context["can"] = _can(request, perms.MANAGE_ROLE, perms.VIEW_ROLE_ASSIGNMENT)
     return render(request, "accounts/manage/role_list.html", context)
 
@@ -294,7 +286,7 @@ def role_delete(request, pk):
 def grant_list(request):
     filters = _grant_filters(request)
     assignments = selectors.assignment_list(request.user, **filters["selected"])
-    context = _paginate(request, assignments)
+    context = paginate(request, assignments, PAGE_SIZE)
     context.update(filters)
     context["can"] = _can(request, perms.GRANT_ROLE)
     return render(request, "accounts/manage/grant_list.html", context)
