@@ -304,3 +304,23 @@ def test_menu_entries_follow_the_permissions(world, user, labels):
     shown = {item["label"] for item in admin["items"]}
     assert labels <= shown
     assert not ({"组织机构", "组织预警", "行政单位"} - labels) & shown
+
+
+def test_units_cost_does_not_grow_with_the_units(client, world):
+    from dangjian.orgs.models import Unit
+
+    def add_units(count, prefix):
+        for index in range(count):
+            unit = Unit.objects.create(
+                owner=world.mine, name=f"{prefix}队{index}", code=f"{prefix}-{index}"
+            )
+            world.branch1.units.add(unit)
+
+    client.force_login(world.alice)
+    url = reverse("orgs:units")
+    add_units(3, "甲")
+    few, html = _count_queries(client, url)
+    add_units(9, "乙")
+    many, html = _count_queries(client, url)
+    assert "乙队8" in html
+    assert few == many
