@@ -11,11 +11,12 @@ from rest_framework.routers import DefaultRouter
 
 from dangjian.accounts import api as accounts_api
 from dangjian.core.api import api_not_found
+from dangjian.members import api as members_api
 from dangjian.orgs import api as orgs_api
 
 app_name = "api"
 
-API_MODULES = (orgs_api, accounts_api)
+API_MODULES = (orgs_api, accounts_api, members_api)
 
 router = DefaultRouter()
 for module in API_MODULES:

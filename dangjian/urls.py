@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("dangjian.accounts.urls")),
     path("manage/", include("dangjian.accounts.manage_urls")),
     path("orgs/", include("dangjian.orgs.urls")),
+    path("members/", include("dangjian.members.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("inbox/", include("dangjian.notifications.urls")),
     path("jobs/", include("dangjian.core.urls")),

@@ -73,6 +73,10 @@ ORG_DEPARTMENT = BuiltinRole(
         accounts.VIEW_USER,
         accounts.VIEW_ROLE_ASSIGNMENT,
         members.VIEW_MEMBER,
+        members.MANAGE_MEMBER,
+        members.REVEAL_SENSITIVE,
+        members.EXPORT_MEMBER,
+        members.VIEW_STATISTICS,
     ),
 )
 BRANCH_SECRETARY = BuiltinRole(
@@ -85,13 +89,22 @@ BRANCH_SECRETARY = BuiltinRole(
         orgs.MANAGE_COMMITTEE,
         accounts.VIEW_USER,
         members.VIEW_MEMBER,
+        members.MANAGE_MEMBER,
+        members.EXPORT_MEMBER,
+        members.VIEW_STATISTICS,
     ),
 )
 PARTY_CLERK = BuiltinRole(
     "party_clerk",
     "党务干事",
     "协助书记录入和查询本组织的党务信息。",
-    (orgs.VIEW_ORGANIZATION, orgs.VIEW_COMMITTEE, members.VIEW_MEMBER),
+    (
+        orgs.VIEW_ORGANIZATION,
+        orgs.VIEW_COMMITTEE,
+        members.VIEW_MEMBER,
+        members.MANAGE_MEMBER,
+        members.EXPORT_MEMBER,
+    ),
 )
 
 BUILTIN_ROLES = (

@@ -25,6 +25,8 @@ RULE_PERMISSIONS: dict[str, str] = {
     "audit.": "accounts.manage_security_policy",
     # Organisation rules (size, committee, terms) belong to the group's organisation department.
     "orgs.": "orgs.manage_organization",
+    # Member-record rules (probation, age bands, import limits) are the organisation department's.
+    "members.": "orgs.manage_organization",
 }
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from dangjian.audit.services import audit_log, snapshot
 from dangjian.core.exceptions import RuleViolation, ServiceError
 from dangjian.core.scope import forget_scope, require_in_scope
-from dangjian.members.models import Member
+from dangjian.members.models import Member, Person
 from dangjian.orgs import rules
 from dangjian.orgs.counts import HELD_STATUSES, organization_refresh_counts
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgHistory, OrgType, Unit
@@ -255,9 +255,9 @@ def _carry_group_members(group: Organization, branch: Organization) -> int:
     members (出党、转出…) stay on record in the old branch, out of the group that left it."""
     organised = Member.objects.filter(party_group=group)
     organised.exclude(status__in=HELD_STATUSES).update(party_group=None, updated_at=timezone.now())
-    return organised.filter(status__in=HELD_STATUSES).update(
-        organization=branch, updated_at=timezone.now()
-    )
+    moving = organised.filter(status__in=HELD_STATUSES)
+    Person.objects.filter(membership__in=moving).update(organization=branch)
+    return moving.update(organization=branch, updated_at=timezone.now())
 
 
 def _check_move(org: Organization, parent: Organization):
@@ -328,9 +328,10 @@ def _merge_contents(src: Organization, dst: Organization) -> tuple[int, int]:
     held_here.exclude(status__in=HELD_STATUSES).exclude(party_group=None).update(
         party_group=None, updated_at=timezone.now()
     )
-    moved_members = held_here.filter(status__in=HELD_STATUSES).update(
-        organization=dst, updated_at=timezone.now()
-    )
+    moving = held_here.filter(status__in=HELD_STATUSES)
+    # The record's scope follows the membership (members.Person.organization).
+    Person.objects.filter(membership__in=moving).update(organization=dst)
+    moved_members = moving.update(organization=dst, updated_at=timezone.now())
     children = list(Organization.objects.get_children(src))
     for child in children:
         Organization.objects.move(child, dst, "last-child")

@@ -1,0 +1,1 @@
+"""Pages of the member records; each module lists its own `urlpatterns` (see members/urls.py)."""
