@@ -1,4 +1,4 @@
-"""Data migration 0004: members once recorded in a 党小组 are held by its branch, in that group."""
+"""Data migrations of the members app, run forwards from the state before each."""
 
 import pytest
 from django.db import connection
@@ -6,6 +6,15 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("members", "0003_member_party_group")]
 AFTER = [("members", "0004_members_held_by_the_branch")]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_latest():
+    """Leave the schema at the latest migrations for the tests that run after these."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def migrate(targets):
@@ -41,3 +50,28 @@ def test_members_held_by_a_group_move_to_its_branch_and_stay_in_the_group():
     moved, stayed = Member.objects.get(pk=in_group.pk), Member.objects.get(pk=in_branch.pk)
     assert (moved.organization_id, moved.party_group_id) == (branch.pk, group.pk)
     assert (stayed.organization_id, stayed.party_group_id) == (branch.pk, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_record_takes_the_scope_of_its_membership_and_a_mobile_lookup_hash():
+    from dangjian.core.crypto import lookup_hash
+
+    apps = migrate([("members", "0005_member_records")])
+    Organization = apps.get_model("orgs", "Organization")
+    Person = apps.get_model("members", "Person")
+    Member = apps.get_model("members", "Member")
+    Organization.objects.create(
+        path="0001", depth=1, numchild=1, org_type="committee", name="R", code="R"
+    )
+    branch = Organization.objects.create(
+        path="00010001", depth=2, numchild=0, org_type="branch", name="B", code="B"
+    )
+    member = Person.objects.create(name="甲", gender="male", mobile="13912345678")
+    Member.objects.create(person=member, organization=branch, category="full")
+    employee = Person.objects.create(name="乙", gender="male")
+
+    apps = migrate([("members", "0006_person_organization_from_membership")])
+    Person = apps.get_model("members", "Person")
+    assert Person.objects.get(pk=member.pk).organization_id == branch.pk
+    assert Person.objects.get(pk=member.pk).mobile_hash == lookup_hash("13912345678")
+    assert Person.objects.get(pk=employee.pk).organization_id is None
