@@ -70,13 +70,16 @@ SORTS = {
     "-work_number": ("-person__work_number", "-pk"),
 }
 SORT_CHOICES = [
-    ("org", "按组织"),
-    ("name", "按姓名拼音"),
-    ("-joined_on", "入党日期（近→远）"),
-    ("joined_on", "入党日期（远→近）"),
-    ("birth_date", "年龄（大→小）"),
-    ("-birth_date", "年龄（小→大）"),
-    ("work_number", "按工号"),
+    ("org", "按组织排序"),
+    ("-org", "按组织倒序"),
+    ("name", "按姓名拼音 A→Z"),
+    ("-name", "按姓名拼音 Z→A"),
+    ("-joined_on", "入党日期由近到远"),
+    ("joined_on", "入党日期由远到近"),
+    ("birth_date", "年龄由大到小"),
+    ("-birth_date", "年龄由小到大"),
+    ("work_number", "工号升序"),
+    ("-work_number", "工号降序"),
 ]
 DEFAULT_SORT = "org"
 
@@ -204,7 +207,7 @@ class MemberFilterForm(BootstrapForm):
         empty_label="全部单位",
         error_messages={"invalid_choice": "所选行政单位不存在或不在您的权限范围内。"},
     )
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    sort = forms.CharField(label="排序", required=False, widget=forms.Select(choices=SORT_CHOICES))
 
     def __init__(self, data=None, *, user, permission: str = VIEW_MEMBER, **kwargs):
         super().__init__(data, **kwargs)
@@ -213,7 +216,6 @@ class MemberFilterForm(BootstrapForm):
             "path"
         )
         self.fields["unit"].queryset = units_for(user, permission)
-        self.fields["sort"].widget.attrs.pop("class", None)
 
     def limit_choices(self) -> None:
         """For rendering: the organisation select shows a short head and the chosen one; the
