@@ -4,19 +4,26 @@ Each case is requested `warmup` times, then `iterations` times under the clock; 
 runs under `CaptureQueriesContext` to count its queries (counting adds its own overhead, so it is
 kept out of the timings). A case whose URL does not resolve yet is listed with a note instead of
 failing the run, so the harness can be written before every page exists.
+
+The Excel import (`ImportCase`) is timed once, end to end (validation and the bulk write of a
+generated 10 000-row roster), inside a transaction that is rolled back, so the bench database is
+the same before and after and every run imports the same new people.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -34,13 +41,23 @@ class BenchWorld:
     secretary: object
     group_department: object
     mine: object
+    member: object | None = None  # a member of the mine, for the detail page and ID search
 
 
 @dataclass(frozen=True)
 class Case:
     label: str
-    url: Callable[[BenchWorld], str]
+    url: Callable[[BenchWorld], str | None]  # None: the database has nothing to ask for
     user: str = ""  # "secretary", "group_department" or "" (anonymous)
+    shown: str = ""  # what the table shows instead of the URL (never a full ID number)
+
+
+@dataclass(frozen=True)
+class ImportCase:
+    """One import of a generated roster into the mine, as the mine's 组织部 (集团组织部)."""
+
+    label: str
+    rows: int = 10_000
 
 
 @dataclass
@@ -71,31 +88,71 @@ CASES = (
 )
 
 
+def _members(query: dict | None = None) -> Callable[[BenchWorld], str]:
+    return lambda world: reverse("members:list") + (f"?{urlencode(query)}" if query else "")
+
+
+def _with_member(build: Callable[[BenchWorld], str]) -> Callable[[BenchWorld], str | None]:
+    return lambda world: build(world) if world.member is not None else None
+
+
+GROUP = "group_department"
+MEMBER_CASES = (
+    Case("党员列表 · 支部书记", _members(), "secretary"),
+    Case("党员列表首页 · 集团组织部", _members(), GROUP),
+    Case("党员列表第 500 页 · 集团组织部", _members({"page": 500}), GROUP),
+    Case(
+        "党员列表筛选（预备·女·30岁及以下）",
+        _members({"category": "probationary", "gender": "female", "age": "-30"}),
+        GROUP,
+    ),
+    Case("拼音首字母搜索 q=zs · 集团组织部", _members({"q": "zs"}), GROUP),
+    Case(
+        "完整身份证号搜索 · 集团组织部",
+        _with_member(lambda world: _members({"q": world.member.person.id_number})(world)),
+        GROUP,
+        shown="/members/?q=<18 位身份证号>",
+    ),
+    Case(
+        "党员详情 · 集团组织部",
+        _with_member(lambda world: reverse("members:detail", args=[world.member.pk])),
+        GROUP,
+    ),
+    Case("党员列表 API · 集团组织部", lambda world: reverse("api:member-list"), GROUP),
+    Case("党内统计 · 全集团", lambda world: reverse("members:statistics"), GROUP),
+)
+CASES = (*CASES, *MEMBER_CASES, ImportCase("Excel 导入 10 000 行（校验 + 写入）"))
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def _resolve_url(case: Case, world: BenchWorld) -> str | None:
+def _resolve_url(case: Case, world: BenchWorld) -> tuple[str | None, str]:
+    """The case's URL, or None and why it is skipped."""
     try:
         url = case.url(world)
+        if url is None:
+            return None, "库里没有可测的党员，跳过"
         resolve(url.split("?")[0])
     except (NoReverseMatch, Resolver404):
-        return None
-    return url
+        return None, "地址尚未实现，跳过"
+    return url, ""
 
 
 def measure(case: Case, world: BenchWorld, *, iterations: int, warmup: int) -> Result:
-    url = _resolve_url(case, world)
+    url, skipped = _resolve_url(case, world)
     if url is None:
-        return Result(case.label, note="地址尚未实现，跳过")
+        return Result(case.label, note=skipped)
+    shown = case.shown or url
     client = Client(raise_request_exception=False)  # a broken page is a row, not a crash
     if case.user:
         client.force_login(getattr(world, case.user))
     response = client.get(url)
     if response.status_code != 200:
-        return Result(case.label, note=f"{url} 返回 HTTP {response.status_code}，跳过")
+        return Result(case.label, note=f"{shown} 返回 HTTP {response.status_code}，跳过")
     for _ in range(warmup):
         client.get(url)
     timings = []
@@ -110,14 +167,74 @@ def measure(case: Case, world: BenchWorld, *, iterations: int, warmup: int) -> R
         median_ms=statistics.median(timings),
         p95_ms=percentile(timings, 0.95),
         queries=len(queries),
-        note=url,
+        note=shown,
     )
 
 
-def run_benchmarks(world: BenchWorld, *, iterations: int = 30, warmup: int = 5) -> list[Result]:
+class _RollBack(Exception):
+    pass
+
+
+def measure_import(case: ImportCase, world: BenchWorld, *, rows: int | None = None) -> Result:
+    """Time `import_file` once on a generated roster; the transaction is rolled back."""
+    try:
+        from dangjian.members.importing.services import import_file
+    except ImportError:
+        return Result(case.label, note="导入服务 import_file 尚未实现，跳过")
+    rows = rows or case.rows
+    with tempfile.TemporaryDirectory() as folder:
+        path = _roster(Path(folder) / "名册.xlsx", world, rows)
+        try:
+            seconds, batch = _import_and_roll_back(import_file, world, path)
+        except Exception as exc:  # a broken import is a row, not a crash
+            return Result(case.label, note=f"导入出错（{type(exc).__name__}），跳过")
+    return Result(
+        case.label,
+        median_ms=seconds * 1000,
+        note=f"一次，{rows} 行：新增 {batch.created_count}、问题行 {batch.rejected_rows}；"
+        f"每秒 {rows / seconds:,.0f} 行；事务回滚，库不变",
+    )
+
+
+def _import_and_roll_back(import_file, world: BenchWorld, path: Path):
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            batch = import_file(actor=world.group_department, organization=world.mine, path=path)
+            seconds = time.perf_counter() - started
+            raise _RollBack
+    except _RollBack:
+        pass
+    return seconds, batch
+
+
+def _roster(path: Path, world: BenchWorld, rows: int) -> Path:
+    from dangjian.core.bench.roster import write_roster
+    from dangjian.orgs.models import Organization, OrgType
+
+    branches = list(
+        Organization.objects.filter(
+            org_type=OrgType.BRANCH, path__startswith=world.mine.path, is_active=True
+        )
+        .exclude(name__contains="离退休")
+        .order_by("path")
+        .values_list("code", "name")
+    )
+    return write_roster(path, branches=branches, rows=rows, today=timezone.localdate())
+
+
+def run_benchmarks(
+    world: BenchWorld, *, iterations: int = 30, warmup: int = 5, import_rows: int | None = None
+) -> list[Result]:
+    """`import_rows` overrides the roster size (the harness test imports a small one)."""
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(ROOT_URLCONF=BENCH_URLCONF, DEBUG=False, ALLOWED_HOSTS=hosts):
-        return [measure(case, world, iterations=iterations, warmup=warmup) for case in CASES]
+        return [
+            measure_import(case, world, rows=import_rows)
+            if isinstance(case, ImportCase)
+            else measure(case, world, iterations=iterations, warmup=warmup)
+            for case in CASES
+        ]
 
 
 def render_results(results: list[Result]) -> str:
@@ -161,6 +278,20 @@ def prepare_world() -> BenchWorld:
         secretary=_bench_user("bench_shuji", "测试支部书记", "branch_secretary", branch),
         group_department=_bench_user("bench_jituan", "测试集团组织部", "org_department", root),
         mine=mine,
+        member=_sample_member(branch),
+    )
+
+
+def _sample_member(branch):
+    """A member of the secretary's branch with an ID number, for the detail page and search."""
+    from dangjian.members.models import Member
+
+    return (
+        Member.objects.filter(organization=branch)
+        .exclude(person__id_number_hash="")
+        .select_related("person")
+        .order_by("pk")
+        .first()
     )
 
 

@@ -20,6 +20,8 @@ from django.utils import timezone
 from dangjian.core.seed import plan as plans
 from dangjian.core.seed.demo_users import DEMO_LOGINS, DEMO_PASSWORD, create_demo_users
 from dangjian.core.seed.people import CommitteeMaker, PeopleMaker, PersonPlan
+from dangjian.core.seed.records import RecordMaker
+from dangjian.core.seed.showcase import Showcase
 from dangjian.core.seed.write import Writer, fill_counts
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "SCALES", "SeedError", "SeedSummary", "seed_database"]
@@ -64,9 +66,10 @@ def seed_database(
         root, showcase=scale == "mine"
     )
     committees.sort(key=lambda committee: committee.organization.path)
+    demo_people = _demo_people(anchors, members_by_branch, committees)
+    _plan_records(scale, seed, today, people, members_by_branch, anchors, demo_people)
     fill_counts(root, people)
     progress(f"计划完成：党组织 {sum(1 for _ in root.walk())} 个，党员 {len(people)} 人")
-    demo_people = _demo_people(anchors, members_by_branch, committees)
     with transaction.atomic():
         _write(root, people, committees, anchors, demo_people, progress)
         summary = SeedSummary(
@@ -108,6 +111,24 @@ def _plan_people(root, seed: int, today: date):
         members_by_branch[id(branch)] = members
         people.extend(members)
     return people, members_by_branch
+
+
+def _plan_records(scale, seed, today, people, members_by_branch, anchors, demo_people) -> None:
+    """Everyone's personal record; in the demo mine also the search examples and the
+    deliberate data-quality findings (showcase.py)."""
+    showcase = None
+    if scale == "mine":
+        showcase = Showcase(
+            _rng(seed, "showcase"),
+            today,
+            members_by_branch,
+            branch=anchors["branch"],
+            keep=demo_people.values(),
+        )
+        showcase.names()
+    RecordMaker(_rng(seed, "records"), today).fill_all(people)
+    if showcase is not None:
+        showcase.findings()
 
 
 def _demo_anchors(root) -> dict:

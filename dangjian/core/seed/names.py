@@ -32,6 +32,9 @@ SURNAME_WEIGHTS: tuple[tuple[str, int], ...] = (
     ("樊", 10), ("兰", 10), ("殷", 10), ("施", 10), ("陶", 10), ("翟", 10),
     ("申", 10), ("聂", 10), ("焦", 10), ("党", 5), ("司马", 1), ("欧阳", 2),
     ("诸葛", 1), ("上官", 1),
+    # Polyphonic surnames, a little above their national share so that pinyin search has
+    # something to show: 单 Shàn, 解 Xiè, 区 Ōu, 仇 Qiú, 朴 Piáo, 查 Zhā, 盖 Gě.
+    ("单", 12), ("解", 8), ("仇", 5), ("查", 5), ("盖", 5), ("区", 3), ("朴", 3),
 )  # fmt: skip
 
 # Given-name characters by generation. "old" ≈ born before 1970, "middle" 1970–1989,

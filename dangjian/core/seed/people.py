@@ -60,6 +60,26 @@ class PersonPlan:
     full_member_on: date | None
     holds_post: bool = False
     pk: int | None = None
+    # The personal record, filled by records.RecordMaker after the committees are chosen.
+    ethnicity: str = "01"
+    id_number: str = ""
+    native_place: str = ""
+    education: str = ""
+    degree: str = ""
+    education_mode: str = ""
+    school: str = ""
+    major: str = ""
+    occupation: str = ""
+    title_level: str = ""
+    title: str = ""
+    skill_level: str = ""
+    address: str = ""
+    retired_on: date | None = None
+    is_floating: bool = False
+    floating_since: date | None = None
+    floating_destination: str = ""
+    is_lost_contact: bool = False
+    lost_contact_since: date | None = None
 
 
 @dataclass
@@ -101,7 +121,7 @@ class PeopleMaker:
             name=self.names.full(gender, birth.year),
             gender=gender,
             birth_date=birth,
-            mobile=self._mobile(retired),
+            mobile=self._mobile(retired and age >= 80),
             unit=branch.units[0] if branch.units else None,
             post="" if retired else self._job(branch.post_pool, gender),
             employment=self._employment(retired, age),
@@ -120,6 +140,7 @@ class PeopleMaker:
         joined += timedelta(days=self.rng.randrange(365))
         if joined > latest:
             joined = latest - timedelta(days=self.rng.randrange(1500))
+        joined = max(joined, add_years(birth, 18) + timedelta(days=30))  # 党章: 年满十八岁
         return joined, add_years(joined, 1)
 
     def _work_number(self, mine_number: int) -> str:
@@ -127,8 +148,9 @@ class PeopleMaker:
         self.serials[mine_number] = serial
         return f"{mine_number:02d}{serial:05d}"
 
-    def _mobile(self, retired: bool) -> str:
-        if retired and self.rng.random() < 0.3:
+    def _mobile(self, very_old: bool) -> str:
+        """Some retirees over eighty have no mobile phone; everyone else has one."""
+        if very_old and self.rng.random() < 0.3:
             return ""
         return self.rng.choice(_MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dangjian.core.crypto import lookup_hash
+from dangjian.core.pinyin import search_key
 from dangjian.core.seed.people import CommitteePlan, PersonPlan
 from dangjian.core.seed.plan import OrgPlan
 from dangjian.members.models import Member, Person
@@ -43,6 +45,7 @@ class Writer:
         self.progress = progress
         self.organizations: dict[int, Organization] = {}  # id(OrgPlan) → row
         self.units: dict[int, Unit] = {}  # id(UnitPlan) → row
+        self.pinyin_keys: dict[str, str] = {}
 
     def write_organizations(self, root: OrgPlan) -> None:
         nodes = list(root.walk())
@@ -100,16 +103,42 @@ class Writer:
             self.progress(f"党员 {start + len(chunk)} / {len(people)}")
 
     def _person(self, plan: PersonPlan) -> Person:
+        """The row with its derived columns (pinyin key, lookup hashes, scope organisation)
+        computed here as `members.services.people.derived_fields` would, without a query."""
         return Person(
             name=plan.name,
+            pinyin_key=self._pinyin_key(plan.name),
             gender=plan.gender,
+            ethnicity=plan.ethnicity,
             birth_date=plan.birth_date,
+            id_number=plan.id_number,
+            id_number_hash=lookup_hash(plan.id_number) if plan.id_number else "",
+            native_place=plan.native_place,
             work_number=plan.work_number,
-            mobile=plan.mobile,
+            education=plan.education,
+            degree=plan.degree,
+            education_mode=plan.education_mode,
+            school=plan.school,
+            major=plan.major,
+            organization=self.organizations[id(plan.organization)],
             unit=self.units.get(id(plan.unit)) if plan.unit else None,
             post=plan.post,
+            occupation=plan.occupation,
+            title_level=plan.title_level,
+            title=plan.title,
+            skill_level=plan.skill_level,
+            mobile=plan.mobile,
+            mobile_hash=lookup_hash(plan.mobile) if plan.mobile else "",
+            address=plan.address,
             employment=plan.employment,
+            retired_on=plan.retired_on,
         )
+
+    def _pinyin_key(self, name: str) -> str:
+        key = self.pinyin_keys.get(name)
+        if key is None:  # many people share a name: each is converted once
+            key = self.pinyin_keys[name] = search_key(name)
+        return key
 
     def _member(self, plan: PersonPlan) -> Member:
         return Member(
@@ -119,6 +148,11 @@ class Writer:
             category=plan.category,
             joined_on=plan.joined_on,
             full_member_on=plan.full_member_on,
+            is_floating=plan.is_floating,
+            floating_since=plan.floating_since,
+            floating_destination=plan.floating_destination,
+            is_lost_contact=plan.is_lost_contact,
+            lost_contact_since=plan.lost_contact_since,
         )
 
     def write_committees(self, committees: list[CommitteePlan]) -> None:

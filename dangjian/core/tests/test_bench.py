@@ -4,9 +4,19 @@ from datetime import date
 
 import pytest
 
-from dangjian.core.bench import CASES, percentile, prepare_world, render_results, run_benchmarks
+from dangjian.core.bench import (
+    CASES,
+    ImportCase,
+    measure_import,
+    percentile,
+    prepare_world,
+    render_results,
+    run_benchmarks,
+)
+from dangjian.core.bench.roster import REGION, write_roster
 from dangjian.core.seed import seed_database
 from dangjian.core.seed.plan import GroupShape
+from dangjian.members.models import Person
 
 
 @pytest.mark.django_db
@@ -14,7 +24,7 @@ def test_the_harness_measures_every_case_or_says_why_not():
     shape = GroupShape(secondaries=1, mines_per_secondary=2, members=300)
     seed_database(scale="group", seed=1, today=date(2026, 6, 15), shape=shape)
     world = prepare_world()
-    results = run_benchmarks(world, iterations=2, warmup=0)
+    results = run_benchmarks(world, iterations=2, warmup=0, import_rows=40)
     assert [result.label for result in results] == [case.label for case in CASES]
     floor = results[0]
     assert floor.median_ms is not None and floor.queries == 0
@@ -23,6 +33,40 @@ def test_the_harness_measures_every_case_or_says_why_not():
         assert "HTTP" not in result.note, result  # a page that exists must answer 200
     table = render_results(results)
     assert "中位数 ms" in table and "空视图" in table
+    assert world.member.person.id_number not in table  # the ID search row shows a placeholder
+
+
+@pytest.mark.django_db
+def test_the_import_row_imports_the_generated_roster_and_leaves_the_database_as_it_was():
+    seed_database(scale="group", seed=1, today=date(2026, 6, 15),
+                  shape=GroupShape(secondaries=1, mines_per_secondary=1, members=150))  # fmt: skip
+    world = prepare_world()
+    people = Person.objects.count()
+    (case,) = [case for case in CASES if isinstance(case, ImportCase)]
+    result = measure_import(case, world, rows=30)
+    assert Person.objects.count() == people
+    if "尚未实现" in result.note:
+        pytest.skip("the import service is not there yet")
+    assert result.median_ms is not None, result.note
+    assert "新增 30、问题行 0" in result.note
+
+
+def test_the_generated_roster_is_a_valid_workbook_of_new_people(tmp_path):
+    from openpyxl import load_workbook
+
+    from dangjian.core.idnumbers import parse_id_number
+
+    path = write_roster(tmp_path / "roster.xlsx", branches=[("SY-K01-B001", "综采一队党支部")],
+                        rows=25, today=date(2026, 6, 15))  # fmt: skip
+    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 25
+    assert "身份证号*" in header and "所在党支部*" in header
+    numbers = [row[header.index("身份证号*")] for row in body]
+    assert len(set(numbers)) == 25
+    for number in numbers:
+        assert parse_id_number(number).number.startswith(REGION)
+    assert {row[header.index("所在党支部*")] for row in body} == {"SY-K01-B001"}
 
 
 @pytest.mark.django_db

@@ -1,19 +1,39 @@
 """`dangjian seed` and `dangjian demo_logins`: determinism, shape of the data, demo accounts."""
 
+from collections import Counter
 from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F, Q
 from django.test import override_settings
 
 from dangjian.accounts.models import PasswordHistory, RoleAssignment, User
+from dangjian.core.crypto import lookup_hash
+from dangjian.core.idnumbers import IdNumberError, parse_id_number
+from dangjian.core.pinyin import name_matches_q, search_key
 from dangjian.core.scope import scope_of
 from dangjian.core.seed import DEMO_LOGINS, DEMO_PASSWORD, SeedError, seed_database
 from dangjian.core.seed.digest import database_digest
+from dangjian.core.seed.places import ELSEWHERE, MINORITY_REGIONS, OTHER_HENAN, PINGDINGSHAN
 from dangjian.core.seed.plan import GroupShape, MineShape, chinese_number, step
-from dangjian.members.models import Member, Person
+from dangjian.core.seed.showcase import IN_SECRETARYS_BRANCH, POLYPHONIC_SURNAMES
+from dangjian.members.display import probation_end
+from dangjian.members.models import (
+    Category,
+    Degree,
+    Education,
+    Employment,
+    Gender,
+    Member,
+    Occupation,
+    Person,
+    SkillLevel,
+    TitleLevel,
+)
+from dangjian.members.validation import check_record
 from dangjian.orgs.counts import organization_refresh_counts
 from dangjian.orgs.models import Committee, CommitteePost, Organization, OrgType, Unit
 from dangjian.orgs.rules import may_contain
@@ -36,6 +56,14 @@ def empty_the_database():
     Organization.objects.all().delete()
 
 
+def encrypted_values():
+    """The decrypted personal data in work-number order (not in the digest: random nonces)."""
+    return [
+        (person.work_number, person.id_number, person.mobile, person.address)
+        for person in Person.objects.order_by("work_number")
+    ]
+
+
 def tree_problems():
     return [problem for problem in Organization.objects.find_problems() if problem]
 
@@ -46,10 +74,11 @@ def tree_problems():
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_database():
     seed_database(scale="mine", seed=7, today=TODAY)
-    first = database_digest()
+    first, first_values = database_digest(), encrypted_values()
     empty_the_database()
     seed_database(scale="mine", seed=7, today=TODAY)
     assert database_digest() == first
+    assert encrypted_values() == first_values
 
 
 @pytest.mark.django_db
@@ -70,6 +99,7 @@ def test_the_group_scale_is_deterministic_too():
     empty_the_database()
     seed_database(scale="group", seed=3, today=TODAY, shape=TINY_GROUP)
     assert database_digest() == first
+    assert len({values[1] for values in encrypted_values()}) == Person.objects.count()
 
 
 # --- the mine ------------------------------------------------------------------------------
@@ -151,7 +181,8 @@ def test_members_are_full_or_probationary_with_sensible_dates(mine_data):
     probationary = Member.objects.filter(category=Member.Category.PROBATIONARY)
     assert probationary.exists()
     assert not probationary.filter(full_member_on__isnull=False).exists()
-    assert not probationary.filter(joined_on__lt=TODAY - timedelta(days=365)).exists()
+    # Two are past their probation on purpose (showcase.py); nobody else.
+    assert probationary.filter(joined_on__lt=TODAY - timedelta(days=365)).count() == 2
     for member in Member.objects.filter(category=Member.Category.FULL).select_related("person")[
         :200
     ]:
@@ -298,6 +329,164 @@ def test_chinese_numbers_read_naturally():
 
 def test_path_steps_are_base36_like_treebeard():
     assert [step(n) for n in (1, 10, 35, 36, 37)] == ["0001", "000A", "000Z", "0010", "0011"]
+
+
+# --- personal records ----------------------------------------------------------------------
+
+REGIONS = [
+    *PINGDINGSHAN,
+    *OTHER_HENAN,
+    *ELSEWHERE,
+    *(r for rs in MINORITY_REGIONS.values() for r in rs),
+]
+NATIVE_PLACES = {}
+for _region in REGIONS:
+    NATIVE_PLACES.setdefault(_region.code, set()).add(_region.native_place)
+
+
+@pytest.fixture
+def group_data(db):
+    return seed_database(scale="group", seed=2, today=TODAY, shape=TINY_GROUP)
+
+
+def people():
+    return list(Person.objects.select_related("membership__organization", "organization"))
+
+
+def test_every_id_number_of_the_group_is_valid_unique_and_agrees_with_the_record(group_data):
+    everyone = people()
+    for person in everyone:
+        parsed = parse_id_number(person.id_number, today=TODAY)
+        assert parsed.number == person.id_number
+        assert (parsed.birth_date, parsed.gender) == (person.birth_date, person.gender)
+        assert person.native_place in NATIVE_PLACES[person.id_number[:6]], person.id_number[:6]
+    assert len({person.id_number for person in everyone}) == len(everyone)
+    local = sum(person.id_number.startswith("4104") for person in everyone)
+    assert 0.6 < local / len(everyone) < 0.9  # most were born in 平顶山, not all
+
+
+def test_every_member_of_the_group_passes_the_shared_record_checks(group_data):
+    for member in Member.objects.select_related("person", "organization", "party_group"):
+        person = member.person
+        values = {
+            "name": person.name,
+            "gender": person.gender,
+            "birth_date": person.birth_date,
+            "id_number": person.id_number,
+            "mobile": person.mobile,
+            "organization": member.organization,
+            "party_group": member.party_group,
+            "category": member.category,
+            "joined_on": member.joined_on,
+            "full_member_on": member.full_member_on,
+        }
+        assert check_record(values, today=TODAY).problems == [], person.work_number
+
+
+def test_the_derived_columns_are_what_the_record_services_would_write(group_data):
+    for person in people():
+        assert person.pinyin_key == search_key(person.name)
+        assert person.id_number_hash == lookup_hash(person.id_number)
+        assert person.mobile_hash == (lookup_hash(person.mobile) if person.mobile else "")
+        assert person.organization == person.membership.organization
+
+
+def test_the_record_scope_is_the_branch_holding_the_membership(group_data):
+    assert not Person.objects.filter(organization__isnull=True).exists()
+    assert not Person.objects.exclude(organization=F("membership__organization")).exists()
+
+
+def test_education_titles_and_skills_fit_age_and_post(mine_data):
+    everyone = people()
+    workers = [p for p in everyone if p.occupation == Occupation.WORKER]
+    assert all(p.skill_level not in ("", SkillLevel.NONE) for p in workers)
+    assert all(p.title_level == TitleLevel.NONE for p in workers)
+    engineers = [p for p in everyone if p.post == "工程师"]
+    assert engineers and all(p.title.endswith("工程师") for p in engineers)
+    technicians = [p for p in everyone if p.occupation == Occupation.TECHNICIAN]
+    degreed = [p for p in technicians if p.education in (Education.BACHELOR, Education.MASTER)]
+    assert len(degreed) > 0.6 * len(technicians)
+    old_workers = [p for p in workers if p.birth_date.year < 1970]
+    schooled = [p for p in old_workers if p.education in (Education.JUNIOR_OR_BELOW,
+                                                          Education.HIGH_SCHOOL)]  # fmt: skip
+    assert len(schooled) > 0.8 * len(old_workers)
+    for person in everyone:
+        graduate = person.education not in (Education.JUNIOR_OR_BELOW, Education.HIGH_SCHOOL)
+        assert bool(person.school and person.major) == graduate, person.work_number
+        if person.degree == Degree.BACHELOR:
+            assert person.education == Education.BACHELOR
+        if person.education == Education.MASTER:
+            assert person.degree == Degree.MASTER
+        assert person.education_mode and person.degree and person.title_level
+        assert person.address.startswith("河南省")
+
+
+def test_retirees_have_a_retirement_day_and_no_occupation(mine_data):
+    for person in Person.objects.filter(employment=Employment.RETIRED):
+        assert person.occupation == ""
+        years = person.retired_on.year - person.birth_date.year
+        assert years in ((55, 60) if person.gender == Gender.MALE else (50, 55))
+        assert person.retired_on <= TODAY
+    assert not Person.objects.exclude(employment=Employment.RETIRED).filter(
+        retired_on__isnull=False
+    )
+
+
+def test_nearly_everyone_is_han_and_floating_or_lost_members_are_few(mine_data):
+    ethnicities = Counter(Person.objects.values_list("ethnicity", flat=True))
+    assert 0.97 <= ethnicities["01"] / 1500 < 1
+    assert set(ethnicities) <= {"01", "02", "03", "10", "11"}
+    assert all(p.ethnicity == "10" for p in Person.objects.filter(name__startswith="朴"))
+    floating = Member.objects.filter(is_floating=True)
+    assert 5 <= floating.count() <= 30
+    assert not floating.filter(Q(floating_since__isnull=True) | Q(floating_destination=""))
+    lost = Member.objects.filter(is_lost_contact=True)
+    assert 1 <= lost.count() <= 10
+    assert not lost.filter(Q(lost_contact_since__isnull=True) | Q(lost_contact_since__gt=TODAY))
+
+
+def test_every_polyphonic_surname_is_in_the_mine_and_found_by_each_reading(mine_data):
+    surnames = {name[0] for name in Person.objects.values_list("name", flat=True)}
+    assert set(POLYPHONIC_SURNAMES) <= surnames
+    branch = RoleAssignment.objects.get(user__username="shuji").organization
+    in_branch = Person.objects.filter(organization=branch)
+    assert {name[0] for name in in_branch.values_list("name", flat=True)} >= set(
+        IN_SECRETARYS_BRANCH
+    )
+    for query, surname in (("shan", "单"), ("dan", "单"), ("xie", "解"), ("ceng", "曾"),
+                           ("zs", "张")):  # fmt: skip
+        found = in_branch.filter(name_matches_q(query)).values_list("name", flat=True)
+        assert any(name.startswith(surname) for name in found), query
+
+
+def test_the_demo_mine_has_each_data_quality_finding_on_purpose(mine_data):
+    probationary = Member.objects.filter(category=Category.PROBATIONARY)
+    assert sum(probation_end(member) < TODAY for member in probationary) == 2
+    at_work_without_mobile = Person.objects.filter(employment=Employment.ACTIVE, mobile_hash="")
+    assert at_work_without_mobile.count() == 3
+    everyone = people()
+    assert len([p for p in everyone if not p.id_number]) == 1
+    invalid, misdated = [], []
+    for person in (p for p in everyone if p.id_number):
+        try:
+            parsed = parse_id_number(person.id_number, today=TODAY)
+        except IdNumberError:
+            invalid.append(person)
+            continue
+        if (parsed.birth_date, parsed.gender) != (person.birth_date, person.gender):
+            misdated.append(person)
+    assert len(invalid) == 1 and len(misdated) == 1
+    hashes = Counter(p.id_number_hash for p in everyone if p.id_number)
+    (twice,) = [value for value, count in hashes.items() if count > 1]
+    first, second = (p for p in everyone if p.id_number_hash == twice)
+    assert first.name == second.name and first.birth_date == second.birth_date
+    assert first.membership.organization != second.membership.organization
+
+
+def test_the_group_scale_has_no_deliberate_findings(group_data):
+    probationary = Member.objects.filter(category=Category.PROBATIONARY)
+    assert not any(probation_end(member) < TODAY for member in probationary)
+    assert not Person.objects.filter(employment=Employment.ACTIVE, mobile_hash="").exists()
 
 
 # --- the commands --------------------------------------------------------------------------
