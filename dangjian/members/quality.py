@@ -109,6 +109,9 @@ class Check:
     severity: str
     find: Callable[[Subtree], Iterator[Finding]]
     fix_url: str = FIX_EDIT
+    # False when the check looks only at members not in good standing (a per-check
+    # completeness share over the members in good standing would always read 100 %).
+    scored: bool = True
 
     @property
     def severity_label(self) -> str:
@@ -118,11 +121,11 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 
-def check(code, title, *, severity, why, fix, fix_url=FIX_EDIT):
+def check(code, title, *, severity, why, fix, fix_url=FIX_EDIT, scored=True):
     """Register the decorated finder as the check `code`."""
 
     def register(find):
-        CHECKS[code] = Check(code, title, why, fix, severity, find, fix_url)
+        CHECKS[code] = Check(code, title, why, fix, severity, find, fix_url, scored)
         return find
 
     return register
@@ -392,6 +395,7 @@ def find_held_by_committees(subtree: Subtree) -> Iterator[Finding]:
     why="党籍状态为“转出”的党员，组织关系已转到别处，但仍编在党小组或仍在班子中任职，"
     "会被算进党小组活动和班子人数，转出手续可能没有办完。",
     fix="转出已办完的，把该党员移出党小组并办理班子职务离任；转出未办完的，更正党籍状态。",
+    scored=False,
 )
 def find_transferred_still_active(subtree: Subtree) -> Iterator[Finding]:
     transferred = subtree.members().filter(status=Status.TRANSFERRED_OUT)

@@ -66,13 +66,15 @@ def quality_summary(request):
         {
             "check": check,
             "count": counts.get(check.code, 0),
-            "percent": _check_percent(top_scores, summed, check.code),
+            "percent": _check_percent(top_scores, summed, check.code) if check.scored else None,
         }
         for check in ordered_checks()
     ]
     context = {
         "organization": organization,
         "cards": cards,
+        "problem_cards": [card for card in cards if card["count"]],
+        "clear_cards": [card for card in cards if not card["count"]],
         "total_findings": sum(counts.values()),
         "top_scores": top_scores,
         "child_scores": child_scores,
