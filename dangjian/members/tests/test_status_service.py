@@ -209,11 +209,13 @@ def test_a_restored_member_may_be_suspended_again(world, zhang):
 
 
 @pytest.mark.parametrize("leave_type", [LeaveType.LAPSED, LeaveType.WITHDREW])
-def test_it_records_leaving_without_a_document_for_lapsing_or_withdrawing(
-    world, zhang, leave_type
-):
+def test_it_records_leaving_without_a_document_for_lapsing_or_withdrawing(world, zhang, leave_type):
     change = services.member_leave(
-        actor=world.bob, member=zhang, effective_on=TODAY, reason="支部大会决定", leave_type=leave_type
+        actor=world.bob,
+        member=zhang,
+        effective_on=TODAY,
+        reason="支部大会决定",
+        leave_type=leave_type,
     )
     assert change.leave_type == leave_type
     assert reload(zhang).status == Status.LEFT
