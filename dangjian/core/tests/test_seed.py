@@ -391,6 +391,15 @@ def test_the_derived_columns_are_what_the_record_services_would_write(group_data
         assert person.organization == person.membership.organization
 
 
+def test_people_added_after_the_seed_continue_the_numbering(group_data):
+    largest = Person.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    branch = Organization.objects.filter(org_type=OrgType.BRANCH).first()
+    person = Person.objects.create(name="新来的", gender=Gender.MALE, organization=branch)
+    member = Member.objects.create(person=person, organization=branch, category=Category.FULL)
+    assert person.pk == largest + 1
+    assert member.pk == Member.objects.count()
+
+
 def test_the_record_scope_is_the_branch_holding_the_membership(group_data):
     assert not Person.objects.filter(organization__isnull=True).exists()
     assert not Person.objects.exclude(organization=F("membership__organization")).exists()
