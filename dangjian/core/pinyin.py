@@ -21,18 +21,29 @@ _QUERY = re.compile(r"^[a-z]{1,40}$")
 
 
 def _readings(name: str) -> list[list[str]]:
-    normal = pinyin(name, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return [[reading.replace("ü", "v") for reading in dict.fromkeys(r)] for r in normal if r]
+    """Every reading of every character, each character read on its own: read as a phrase,
+    pypinyin would drop the surname readings of 解放 (xie), 单位 (shan) or 曾经 (zeng)."""
+    readings = []
+    for character in name:
+        found = pinyin(character, style=Style.NORMAL, heteronym=True, errors="ignore")
+        if found and found[0]:
+            readings.append(list(dict.fromkeys(r.replace("ü", "v") for r in found[0])))
+    return readings
 
 
 def search_key(name: str) -> str:
     readings = _readings(name.strip())
     if not readings:
         return ""
+    surname, rest = readings[0], readings[1:]
+    # Every reading of the surname is kept; the cap is shared out among them.
+    per_surname = max(1, MAX_COMBINATIONS // len(surname))
     tokens: dict[str, None] = {}
-    for combination in itertools.islice(itertools.product(*readings), MAX_COMBINATIONS):
-        tokens["".join(combination)] = None
-        tokens["".join(syllable[0] for syllable in combination)] = None
+    for first in surname:
+        for others in itertools.islice(itertools.product(*rest), per_surname):
+            combination = (first, *others)
+            tokens["".join(combination)] = None
+            tokens["".join(syllable[0] for syllable in combination)] = None
     return " " + " ".join(tokens) + " "
 
 
