@@ -187,6 +187,13 @@ class PartyStatistics:
     children: list[ChildRow] = field(default_factory=list)
     children_title: str = "下级组织"
 
+    @property
+    def totals_row(self) -> ChildRow:
+        """The per-child table's 合计 line (the organisation's own figures)."""
+        figures = {row.code: row.count for row in self.headline}
+        fields = ("full", "probationary", "women", "minority", "young", "retired", "floating")
+        return ChildRow(None, "合计", self.total, **{name: figures[name] for name in fields})
+
     def chart_data(self) -> dict:
         """What `static/members/statistics.js` draws (passed as JSON, never as a script)."""
         return {
