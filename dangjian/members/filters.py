@@ -170,7 +170,7 @@ class MemberFilterForm(BootstrapForm):
     status = forms.ChoiceField(
         label="党籍状态",
         required=False,
-        choices=[("", "在册（正常、恢复党籍）"), (ALL_STATUSES, "全部状态"), *Status.choices],
+        choices=[("", "在册党员"), (ALL_STATUSES, "全部状态"), *Status.choices],
     )
     gender = forms.ChoiceField(
         label="性别", required=False, choices=[("", "全部"), *Gender.choices]
