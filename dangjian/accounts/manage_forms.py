@@ -33,6 +33,59 @@ class UserUpdateForm(BootstrapForm):
     display_name = forms.CharField(label="姓名", max_length=50)
     mobile = forms.CharField(label="手机号", max_length=11, required=False)
     email = forms.EmailField(label="电子邮箱", required=False)
+    person_lookup = forms.CharField(
+        label="工号或身份证号",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="输入该用户的工号或完整的身份证号，关联其人员档案；一个人员档案只能关联一个账号。",
+    )
+    unlink_person = forms.BooleanField(label="解除与人员档案的关联", required=False)
+
+    def __init__(self, *args, linked=None, may_link: bool = False, **kwargs):
+        """`linked`: the person the account is linked to now; `may_link`: whether the actor
+        may change the link (the system administrator)."""
+        super().__init__(*args, **kwargs)
+        self.linked = linked
+        if not may_link:
+            del self.fields["person_lookup"], self.fields["unlink_person"]
+            return
+        self.fields["unlink_person"].widget.attrs["class"] = "form-check-input"
+        if linked is None:
+            del self.fields["unlink_person"]
+        else:
+            self.fields[
+                "person_lookup"
+            ].help_text = (
+                "已关联（见上方）。要改为其他人员档案，输入其工号或完整的身份证号；留空则保持不变。"
+            )
+
+    def clean_person_lookup(self):
+        """The matched person, or None when the field was left blank (keep the link)."""
+        text = self.cleaned_data.get("person_lookup", "").strip()
+        if not text:
+            return None
+        person = selectors.person_for_account(text)
+        if person is None:
+            raise forms.ValidationError(
+                "没有找到工号或身份证号与输入完全一致的人员档案，请核对后重新输入。"
+            )
+        return person
+
+    def link_change(self):
+        """What to do with the link: a Person to link, None to unlink, or KEEP."""
+        if "person_lookup" not in self.fields:
+            return KEEP
+        if self.cleaned_data.get("unlink_person"):
+            return None
+        return self.cleaned_data.get("person_lookup") or KEEP
+
+    def account_data(self) -> dict:
+        """The fields `user_update` takes."""
+        return {name: self.cleaned_data[name] for name in ("display_name", "mobile", "email")}
+
+
+KEEP = object()  # UserUpdateForm.link_change(): leave the account's person as it is
 
 
 class RoleForm(BootstrapForm):

@@ -206,3 +206,28 @@ def rule_history(key: str):
         .select_related("created_by")
         .order_by("-valid_from", "-id")
     )
+
+
+def person_for_account(query: str):
+    """The person whose 工号 or full ID number is exactly `query` (account linking), or None.
+
+    Only exact matches: the ID number through its keyed hash, never a partial search, so the
+    administrator learns nothing about people they cannot already name.
+    """
+    from dangjian.core.crypto import lookup_hash
+    from dangjian.core.idnumbers import IdNumberError, normalise, parse_id_number
+    from dangjian.members.models import Person
+
+    text = (query or "").strip()
+    if not text:
+        return None
+    people = Person.objects.select_related("user")
+    try:
+        number = parse_id_number(text).number
+    except IdNumberError:
+        number = ""
+    if number:
+        found = people.filter(id_number_hash=lookup_hash(number)).order_by("pk").first()
+        if found is not None:
+            return found
+    return people.filter(work_number__in={text, normalise(text)}).first()

@@ -126,6 +126,48 @@ def user_update(*, actor, user, display_name: str, mobile: str = "", email: str 
     return user
 
 
+def user_link_person(*, actor, user, person) -> User:
+    """Link the account to a person's record (`person=None` unlinks): one account per person.
+
+    The system administrator links accounts across the whole group, so this needs
+    `accounts.manage_user` on a root; the person's row is locked so two administrators cannot
+    link the same person to two accounts at once.
+    """
+    from dangjian.core.idnumbers import mask_id_number
+    from dangjian.members.models import Person
+
+    require_global(actor, perms.MANAGE_USER)
+    require_user(actor, perms.MANAGE_USER, user)
+    with transaction.atomic():
+        if person is not None:
+            person = Person.objects.select_for_update().get(pk=person.pk)
+            other = User.objects.filter(person=person).exclude(pk=user.pk).first()
+            if other is not None:
+                raise ServiceError(
+                    f"人员档案“{person.name}”已关联账号 {other}，一个人员档案只能关联一个账号；"
+                    "请先在该账号的编辑页面解除关联。"
+                )
+        before = user.person
+
+        def described(linked) -> str:
+            if linked is None:
+                return ""
+            return f"{linked.name}（{mask_id_number(linked.id_number)}）"
+
+        if (before.pk if before else None) == (person.pk if person else None):
+            return user
+        user.person = person
+        user.save(update_fields=["person"])
+        audit_log(
+            actor=actor,
+            action="accounts.user_link_person",
+            obj=user,
+            before={"person": before.pk if before else None, "shown": described(before)},
+            after={"person": person.pk if person else None, "shown": described(person)},
+        )
+    return user
+
+
 def _revoke_api_tokens(user) -> None:
     # A reset password or a stopped account must not keep acting through the API.
     Token.objects.filter(user=user).delete()

@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts import manage_selectors as selectors
 from dangjian.accounts import permissions as perms
 from dangjian.accounts.manage_forms import (
+    KEEP,
     OPTION_LIMIT,
     GrantForm,
     RevokeForm,
@@ -33,9 +35,10 @@ from dangjian.accounts.services import users as user_services
 from dangjian.core import rules
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
+from dangjian.core.idnumbers import mask_id_number
 from dangjian.core.paging import paginate
 from dangjian.core.scope import get_visible_or_404, has_permission
-from dangjian.core.services import rule_set
+from dangjian.core.services import holds_globally, rule_set
 
 PAGE_SIZE = 20
 
@@ -133,13 +136,46 @@ def _managed_user(request, pk, permission=perms.MANAGE_USER):
 def user_edit(request, pk):
     shown = _managed_user(request, pk)
     initial = {"display_name": shown.display_name, "mobile": shown.mobile, "email": shown.email}
-    form = UserUpdateForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        call = lambda data: user_services.user_update(actor=request.user, user=shown, **data)  # noqa: E731
-        if _submit(form, call):
-            messages.success(request, f"已保存 {shown} 的资料。")
-            return redirect("manage:user_detail", pk=shown.pk)
-    return render(request, "accounts/manage/user_form.html", {"form": form, "shown": shown})
+    linked = shown.person
+    may_link = holds_globally(request.user, perms.MANAGE_USER)
+    form = UserUpdateForm(_posted(request), initial=initial, linked=linked, may_link=may_link)
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and _submit(form, lambda data: _update_and_link(request.user, shown, form))
+    )
+    if saved:
+        messages.success(request, f"已保存 {shown} 的资料。{_link_message(shown, linked)}")
+        return redirect("manage:user_detail", pk=shown.pk)
+    context = {"form": form, "shown": shown, "linked": _described_person(linked)}
+    return render(request, "accounts/manage/user_form.html", context)
+
+
+@transaction.atomic
+def _update_and_link(actor, shown, form):
+    user = user_services.user_update(actor=actor, user=shown, **form.account_data())
+    change = form.link_change()
+    if change is not KEEP:
+        user_services.user_link_person(actor=actor, user=shown, person=change)
+    return user
+
+
+def _described_person(person) -> str:
+    """`张三（410402********1234，工号 T0001）`: the person as the account page names them."""
+    if person is None:
+        return ""
+    details = [mask_id_number(person.id_number)] if person.id_number else []
+    details += [f"工号 {person.work_number}"] if person.work_number else []
+    return f"{person.name}（{'，'.join(details)}）" if details else person.name
+
+
+def _link_message(shown, before) -> str:
+    after = shown.person
+    if (before.pk if before else None) == (after.pk if after else None):
+        return ""
+    if after is None:
+        return "已解除与人员档案的关联。"
+    return f"已关联人员档案：{_described_person(after)}。"
 
 
 def _user_action(request, pk, service, done: str, permission=perms.MANAGE_USER):
