@@ -91,6 +91,7 @@ class RetireForm(ChangeForm):
             del self.fields["move_to_retiree_branch"]
         else:
             field = self.fields["move_to_retiree_branch"]
+            field.widget.attrs["class"] = "form-check-input"
             field.label = f"转入离退休党支部：{target.name}"
             field.help_text = (
                 "勾选后，组织关系转入该支部，原党小组取消，两个支部的党员人数同时更新。"
@@ -374,7 +375,12 @@ def _run(request, form, action):
         return action(form.cleaned_data)
     except ValidationError as refused:
         field = getattr(refused, "field", None)
-        form.add_error(field if field in form.fields else None, refused.messages[0])
+        if field not in form.fields:
+            field = None
+        form.add_error(field, refused.messages[0])
+        if field is not None:
+            widget = form.fields[field].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
         return None
 
 
