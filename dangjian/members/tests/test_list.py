@@ -348,3 +348,21 @@ def test_the_list_query_count_does_not_grow_with_rows(client, world, django_asse
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL)
     assert response.content.decode().count('class="fw-semibold"') == 18
+
+
+def test_the_organisation_search_offers_only_organisations_in_scope(client, world):
+    url = reverse("members:list_org_options")
+    assert_access_matrix(
+        client,
+        url=f"{url}?org_q=党支部",
+        in_scope=world.alice,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        expect=LIST_PAGE,
+    )
+    client.force_login(world.bob)
+    html = client.get(url, {"org_q": "支部"}).content.decode()
+    assert "综采一队党支部" in html and "掘进二队党支部" not in html and "通风区" not in html
+    client.force_login(world.dave)
+    html = client.get(url, {"org_q": "综采"}).content.decode()
+    assert "综采一队党支部" not in html and "没有匹配的组织" in html

@@ -92,3 +92,14 @@ class TestNumbers:
         assert names(world.alice, q=number) == []
         assert names(world.alice, q="zs") == []
         assert names(world.dave, q="zs") == ["张三"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "query"), [("解放", "xiefang"), ("单位", "shanw"), ("曾经", "zj")]
+)
+def test_a_surname_forming_a_word_with_the_given_name_is_found_by_its_surname_reading(
+    world, name, query
+):
+    make_member(world.branch1, name)
+    assert names(world.alice, q=query) == [name]
