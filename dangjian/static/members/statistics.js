@@ -17,10 +17,13 @@
       legend: { bottom: 0, type: "scroll", itemWidth: 12, itemHeight: 12 },
       series: [{
         type: "pie",
-        radius: ["36%", "64%"],
-        center: ["50%", "44%"],
+        radius: ["34%", "58%"],
+        center: ["50%", "45%"],
         avoidLabelOverlap: true,
-        label: { formatter: "{b}\n{c}人 {d}%", fontSize: 11 },
+        minShowLabelAngle: 3,
+        percentPrecision: 1,
+        label: { formatter: "{c}人\n{d}%", fontSize: 11, lineHeight: 14 },
+        labelLine: { length: 8, length2: 8 },
         data: data
       }]
     };
