@@ -200,7 +200,7 @@ SECTIONS = (
 # Marked with a red star: check_record reports them missing (all problems at once, so the
 # Django fields themselves stay optional and one submission lists every problem).
 MARKED_REQUIRED = frozenset({"name", "id_number", "organization", "category", "joined_on"})
-WIDE = frozenset({"address", "organization", "school", "floating_destination"})
+WIDE = frozenset({"address", "organization"})
 SHOW_IF = {
     "floating_since": "id_is_floating",
     "floating_destination": "id_is_floating",
@@ -426,9 +426,7 @@ class MemberRecordForm(RecordBaseForm):
             field = self.fields[name]
             if current:
                 field.widget.attrs["placeholder"] = mask_value(name, current)
-                field.help_text = (
-                    "已登记（显示为脱敏号码）。需要更正时输入完整的新值；留空则保持不变。"
-                )
+                field.help_text = "需要更正时输入完整的新值；留空则保持不变。"
             elif name != "id_number":
                 field.help_text = "尚未登记。"
         if not self.current.get("mobile"):
@@ -437,9 +435,7 @@ class MemberRecordForm(RecordBaseForm):
             del self.fields["clear_address"]
         self.fields[
             "id_number"
-        ].help_text = (
-            "已登记（显示为脱敏号码）。需要更正时输入完整的 18 位（或 15 位）号码；留空则保持不变。"
-        )
+        ].help_text = "需要更正时输入完整的 18 位（或 15 位）号码；留空则保持不变。"
 
     def sections(self) -> list[dict]:
         """The sections with their bound fields, for the template."""
