@@ -31,13 +31,13 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from dangjian.audit.services import audit_log
-from dangjian.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
+from dangjian.core.api import ErrorSerializer, ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.idnumbers import IdNumberError, normalise, parse_id_number
 from dangjian.core.models import Job
 from dangjian.core.pinyin import is_pinyin_query, name_matches_q
 from dangjian.members import display, selectors
+from dangjian.members.importing import services as importing
 from dangjian.members.models import (
     ETHNICITY_CHOICES,
     Category,
@@ -56,6 +56,7 @@ from dangjian.members.models import (
 )
 from dangjian.members.permissions import MANAGE_MEMBER, VIEW_MEMBER
 from dangjian.members.services.people import RecordInvalid, record_save
+from dangjian.members.services.reveal import member_reveal
 from dangjian.orgs.api import (
     OrganizationBriefSerializer,
     OrganizationChoiceFilter,
@@ -63,17 +64,12 @@ from dangjian.orgs.api import (
 )
 from dangjian.orgs.models import Organization, Unit
 
-
-def _importing():
-    # TODO(API): import at module level once IMPORT's services module has landed.
-    from dangjian.members.importing import services
-
-    return services
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEARCH_HELP = (
     "按姓名、全拼或首字母（zs → 张三；多音字姓氏各读音均可）、工号（开头）或完整身份证号查找。"
+)
+REVEAL_REFUSED = (
+    "您没有查看完整身份证号、手机号和住址的权限（members.reveal_sensitive），只能看到打码后的信息。"
 )
 SENSITIVE_LABELS = {"id_number": "身份证号", "mobile": "手机号", "address": "家庭住址"}
 
@@ -90,7 +86,7 @@ def people_for_api(user):
 
 
 def imports_for_api(user):
-    return _importing().batches_visible_to(user).select_related("organization", "job", "created_by")
+    return importing.batches_visible_to(user).select_related("organization", "job", "created_by")
 
 
 def person_search_q(value: str) -> Q:
@@ -108,32 +104,6 @@ def person_search_q(value: str) -> Q:
     if value.isascii() and value.replace("-", "").isalnum():
         return Q(work_number__istartswith=value)
     return Q(name__contains=value)
-
-
-# --- services ------------------------------------------------------------------------------------
-
-
-def member_reveal(*, actor, member: Member, field: str) -> str:
-    """The full value of one masked field, for a holder of reveal_sensitive over the member.
-
-    Each reveal is an audit entry naming the field (never the value).
-    """
-    if not selectors.may_reveal(actor, member):
-        raise exceptions.PermissionDenied(
-            "您没有查看完整身份证号、手机号和住址的权限（members.reveal_sensitive），"
-            "只能看到打码后的信息。",
-            code="reveal_not_allowed",
-        )
-    label = SENSITIVE_LABELS[field]
-    audit_log(
-        actor=actor,
-        action="members.reveal_sensitive",
-        obj=member.person,
-        organization=member.organization,
-        after={"field": field},
-        message=f"通过接口查看完整{label}",
-    )
-    return getattr(member.person, field) or ""
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -670,6 +640,9 @@ class MemberViewSet(
     def reveal(self, request, pk=None):
         member = self.get_object()
         field = self.parse(RevealRequestSerializer)["field"]
+        if not selectors.may_reveal(request.user, member):
+            # Visible but not revealable: 403 saying why (the service alone would answer 404).
+            raise exceptions.PermissionDenied(REVEAL_REFUSED, code="reveal_not_allowed")
         value = member_reveal(actor=request.user, member=member, field=field)
         return Response({"field": field, "value": value})
 
@@ -740,7 +713,7 @@ class ImportBatchViewSet(
     def create(self, request):
         self.require_permission(MANAGE_MEMBER)
         data = self.parse(ImportUploadSerializer)
-        batch = _importing().batch_upload(
+        batch = importing.batch_upload(
             actor=request.user, organization=data["organization"], upload=data["file"]
         )
         return self.answer(batch, status.HTTP_201_CREATED)
@@ -751,7 +724,7 @@ class ImportBatchViewSet(
 
     def act(self, service):
         batch = self.get_object_for(MANAGE_MEMBER)
-        return self.answer(service(actor=self.request.user, batch=batch) or batch)
+        return self.answer(service(actor=self.request.user, batch=batch))
 
     @extend_schema(
         summary="确认导入",
@@ -762,7 +735,7 @@ class ImportBatchViewSet(
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def confirm(self, request, pk=None):
-        return self.act(_importing().batch_confirm)
+        return self.act(importing.batch_confirm)
 
     @extend_schema(
         summary="撤销导入",
@@ -773,7 +746,7 @@ class ImportBatchViewSet(
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def undo(self, request, pk=None):
-        return self.act(_importing().batch_undo)
+        return self.act(importing.batch_undo)
 
     @extend_schema(
         summary="放弃导入",
@@ -784,18 +757,25 @@ class ImportBatchViewSet(
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def discard(self, request, pk=None):
-        return self.act(_importing().batch_discard)
+        return self.act(importing.batch_discard)
 
     @extend_schema(
         summary="下载问题行",
-        description="预检未通过的行，带“问题原因”列的 Excel，改正后可重新上传。",
-        responses=XLSX_RESPONSE,
+        description=(
+            "预检未通过的行（按上传时的原样）加一列问题说明的 Excel，改正后可重新上传；"
+            "含个人信息，每次下载记入审计日志。没有问题行时答 400。"
+        ),
+        responses={
+            **XLSX_RESPONSE,
+            400: OpenApiResponse(ErrorSerializer, description="本批次没有问题行可以下载。"),
+        },
         filters=False,
     )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def rejected(self, request, pk=None):
         batch = self.get_object_for(MANAGE_MEMBER)
-        return xlsx_response(_importing().rejected_workbook(batch), f"问题行-{batch.file_name}")
+        content = importing.batch_rejected_export(actor=request.user, batch=batch)
+        return xlsx_response(content, f"问题行-{batch.file_name}")
 
     @extend_schema(
         summary="下载导入模板",
@@ -806,7 +786,7 @@ class ImportBatchViewSet(
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def template(self, request):
         self.require_permission(MANAGE_MEMBER)
-        return xlsx_response(_importing().template_workbook(), "党员信息导入模板.xlsx")
+        return xlsx_response(importing.template_workbook(), "党员信息导入模板.xlsx")
 
 
 def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
@@ -822,5 +802,5 @@ def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 routes = [
     ("members", MemberViewSet, "member"),
     ("people", PersonViewSet, "person"),
-    # ("member-imports", ImportBatchViewSet, "member-import"): once the import services land.
+    ("member-imports", ImportBatchViewSet, "member-import"),
 ]

@@ -18,6 +18,8 @@ from schemathesis.checks import (
 )
 
 from dangjian.core.idnumbers import make_id_number
+from dangjian.core.jobs import job_create
+from dangjian.members.models import ImportBatch
 from dangjian.members.tests.factories import make_member, make_person
 
 CHECKS = [
@@ -32,6 +34,13 @@ ENDPOINTS = {
     "/api/v1/members/{id}/reveal/": {"post"},
     "/api/v1/people/": {"get"},
     "/api/v1/people/{id}/": {"get"},
+    "/api/v1/member-imports/": {"get", "post"},
+    "/api/v1/member-imports/{id}/": {"get"},
+    "/api/v1/member-imports/{id}/confirm/": {"post"},
+    "/api/v1/member-imports/{id}/undo/": {"post"},
+    "/api/v1/member-imports/{id}/discard/": {"post"},
+    "/api/v1/member-imports/{id}/rejected/": {"get"},
+    "/api/v1/member-imports/template/": {"get"},
 }
 
 
@@ -147,3 +156,28 @@ def test_write_answers_match_the_schema(call, world):
         body={"post": "电工"},
     )
     assert updated.status_code == 200
+
+
+def test_import_answers_match_the_schema(call, world, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    batch = ImportBatch.objects.create(
+        organization=world.branch1,
+        file_name="名册.xlsx",
+        status=ImportBatch.Status.PREVIEWED,
+        total_rows=3,
+        valid_rows=2,
+        rejected_rows=1,
+        errors=[{"row": 3, "column": "身份证号", "message": "身份证号校验位错误。"}],
+        job=job_create(owner=world.bob, kind="members.import_validate", title="校验"),
+        created_by=world.bob,
+    )
+    call(world.bob, "/api/v1/member-imports/", "GET")
+    call(world.bob, "/api/v1/member-imports/{id}/", "GET", path_parameters={"id": str(batch.pk)})
+    call(world.bob, "/api/v1/member-imports/template/", "GET")
+    call(world.charlie, "/api/v1/member-imports/template/", "GET")  # 403
+    undo = "/api/v1/member-imports/{id}/undo/"
+    assert call(world.bob, undo, "POST", path_parameters={"id": str(batch.pk)}).status_code == 400
+    discard = "/api/v1/member-imports/{id}/discard/"
+    assert (
+        call(world.bob, discard, "POST", path_parameters={"id": str(batch.pk)}).status_code == 200
+    )

@@ -168,7 +168,8 @@ def test_a_holder_of_reveal_sees_the_full_value_and_it_is_audited(
     entry = AuditEntry.objects.get(action="members.reveal_sensitive")
     assert entry.actor == world.alice
     assert entry.object_id == str(zhang.person.pk)
-    assert entry.after == {"field": field}
+    assert entry.after["field"] == field
+    assert entry.after["member"] == zhang.pk
     assert value not in str(entry.before) + str(entry.after) + entry.message
 
 
