@@ -52,6 +52,9 @@ def test_the_secretary_suspends_a_lost_member_and_retires_another(browser_sessio
     page.get_by_role("button", name="确认停止党籍").click()
     page.wait_for_url(f"**/members/{zhang.pk}/?tab=party")
     assert Member.objects.get(pk=zhang.pk).status == Status.SUSPENDED
+    expect(page.get_by_text("已为张三办理停止党籍。")).to_be_visible()
+    expect(page.locator("[data-testid=status-changes]")).to_contain_text("停止党籍")
+    browser_session.screenshot("status-detail-after")
 
     browser_session.goto(f"/members/{li.pk}/status/?kind=retire")
     box = page.get_by_label("转入离退休党支部：离退休第一党支部")
