@@ -29,11 +29,11 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def spoiled_roster(world) -> tuple[list[dict], dict[int, tuple[str, str]]]:
+def spoiled_roster(world, branches=None) -> tuple[list[dict], dict[int, tuple[str, str]]]:
     """300 rows over branch 1 (with its 党小组) and branch 2; 12 of them spoiled. Returns the
     rows and, per spoiled Excel row, (column, a piece of the expected reason)."""
     rows = roster_rows(
-        branches=[world.branch1, world.branch2],
+        branches=branches or [world.branch1, world.branch2],
         count=300,
         seed=7,
         groups={world.branch1.pk: world.group1},

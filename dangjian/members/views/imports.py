@@ -55,8 +55,11 @@ class UploadForm(BootstrapForm):
             .exclude(org_type=OrgType.GROUP)
             .order_by("path")
         )
-        field.label_from_instance = lambda org: "　" * max(org.depth - 1, 0) + org.name
+        top = field.queryset.values_list("depth", flat=True).first() or 1
+        field.label_from_instance = lambda org: "　" * max(org.depth - top, 0) + org.name
         limit_rendered_choices(self, "organization", ORGANIZATIONS_SHOWN)
+        # A choice is required: no empty "None" entry at the top of the list.
+        field.widget.choices = [choice for choice in field.widget.choices if choice[0] != ""]
 
 
 @login_required
