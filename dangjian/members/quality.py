@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -39,7 +40,7 @@ from dangjian.members.models import (
     Person,
     Status,
 )
-from dangjian.orgs.models import BRANCH_TYPES, CommitteePost, OrgType
+from dangjian.orgs.models import BRANCH_TYPES, CommitteePost, Organization, OrgType
 
 DANGER, WARNING, INFO = "danger", "warning", "info"  # Bootstrap contextual colours
 SEVERITY_LABELS = {DANGER: "错误", WARNING: "待核实", INFO: "待完善"}
@@ -73,22 +74,27 @@ class Subtree:
 
     path: str = ""
     today: date = field(default_factory=timezone.localdate)
-    _id_scan: list[tuple[int, int, str, str, date | None]] | None = None
+    _id_scan: list[IdRow] | None = None
+
+    def organizations(self):
+        """The subtree's organisations as a subquery: `organization_id IN (…)` lets the
+        database walk the organisation index first, instead of testing every person's path."""
+        return Organization.objects.filter(path__startswith=self.path).values("pk")
 
     def people(self):
         people = Person.objects.filter(organization__isnull=False)
-        return people.filter(organization__path__startswith=self.path) if self.path else people
+        return people.filter(organization_id__in=self.organizations()) if self.path else people
 
     def members(self):
         members = Member.objects.all()
-        return members.filter(organization__path__startswith=self.path) if self.path else members
+        return members.filter(organization_id__in=self.organizations()) if self.path else members
 
-    def held_people(self):
-        return self.people().filter(membership__status__in=HELD)
+    def held_members(self):
+        return self.members().filter(status__in=HELD)
 
-    def id_numbers(self) -> list[tuple[int, int, str, str, date | None]]:
-        """(pk, organization, ID number, gender, birth date) of everyone in the subtree who has
-        an ID number, decrypted once per run, in chunks so memory stays flat."""
+    def id_numbers(self) -> list[IdRow]:
+        """Everyone in the subtree who has an ID number, with what the number says, decrypted
+        and parsed once per run (read in chunks; the numbers themselves are not kept)."""
         if self._id_scan is None:
             rows = (
                 self.people()
@@ -96,8 +102,28 @@ class Subtree:
                 .order_by()
                 .values_list("pk", "organization_id", "id_number", "gender", "birth_date")
             )
-            self._id_scan = list(rows.iterator(chunk_size=CHUNK))
+            self._id_scan = [
+                IdRow.read(*row, today=self.today) for row in rows.iterator(chunk_size=CHUNK)
+            ]
         return self._id_scan
+
+
+class IdRow(NamedTuple):
+    person_id: int
+    organization_id: int
+    gender: str
+    birth_date: date | None
+    id_gender: str  # from the number ("" when it is invalid)
+    id_birth_date: date | None
+    problem: str  # why the number is invalid, in words that repeat none of its digits
+
+    @classmethod
+    def read(cls, pk, organization_id, number, gender, birth, *, today):
+        try:
+            parsed = parse_id_number(number, today=today)
+        except IdNumberError:
+            return cls(pk, organization_id, gender, birth, "", None, _id_problem(number, today))
+        return cls(pk, organization_id, gender, birth, parsed.gender, parsed.birth_date, "")
 
 
 @dataclass(frozen=True)
@@ -217,10 +243,9 @@ def _id_problem(number: str, today: date) -> str:
     fix="对照本人身份证更正身份证号；15 位旧号码可直接录入，系统会自动转换为 18 位。",
 )
 def find_invalid_ids(subtree: Subtree) -> Iterator[Finding]:
-    for pk, organization_id, number, _gender, _birth in subtree.id_numbers():
-        problem = _id_problem(number, subtree.today)
-        if problem:
-            yield Finding(pk, organization_id, f"身份证号{problem}")
+    for row in subtree.id_numbers():
+        if row.problem:
+            yield Finding(row.person_id, row.organization_id, f"身份证号{row.problem}")
 
 
 @check(
@@ -232,18 +257,11 @@ def find_invalid_ids(subtree: Subtree) -> Iterator[Finding]:
     fix="向本人或人事部门核实后补录身份证号。",
 )
 def find_missing_ids(subtree: Subtree) -> Iterator[Finding]:
-    people = subtree.held_people().filter(id_number="").values_list("pk", "organization_id")
-    for pk, organization_id in people.iterator(chunk_size=CHUNK):
+    members = subtree.held_members().filter(person__id_number="")
+    for pk, organization_id in members.values_list("person_id", "organization_id").iterator(
+        chunk_size=CHUNK
+    ):
         yield Finding(pk, organization_id, "未登记身份证号")
-
-
-def _parsed(subtree: Subtree):
-    for pk, organization_id, number, gender, birth in subtree.id_numbers():
-        try:
-            parsed = parse_id_number(number, today=subtree.today)
-        except IdNumberError:
-            continue  # reported by invalid_id
-        yield pk, organization_id, parsed, gender, birth
 
 
 @check(
@@ -255,11 +273,12 @@ def _parsed(subtree: Subtree):
     fix="对照本人身份证，更正性别或身份证号。",
 )
 def find_gender_mismatches(subtree: Subtree) -> Iterator[Finding]:
-    for pk, organization_id, parsed, gender, _birth in _parsed(subtree):
-        if gender != parsed.gender:
-            registered = GENDER_LABELS.get(gender, "未填")
-            derived = GENDER_LABELS[parsed.gender]
-            yield Finding(pk, organization_id, f"性别登记为{registered}，身份证号显示为{derived}")
+    for row in subtree.id_numbers():
+        if row.id_gender and row.gender != row.id_gender:
+            registered = GENDER_LABELS.get(row.gender, "未填")
+            derived = GENDER_LABELS[row.id_gender]
+            text = f"性别登记为{registered}，身份证号显示为{derived}"
+            yield Finding(row.person_id, row.organization_id, text)
 
 
 @check(
@@ -270,21 +289,23 @@ def find_gender_mismatches(subtree: Subtree) -> Iterator[Finding]:
     fix="对照本人身份证，更正出生日期或身份证号。",
 )
 def find_birth_mismatches(subtree: Subtree) -> Iterator[Finding]:
-    for pk, organization_id, parsed, _gender, birth in _parsed(subtree):
-        if birth is not None and birth != parsed.birth_date:
+    for row in subtree.id_numbers():
+        birth = row.birth_date
+        if row.id_birth_date and birth is not None and birth != row.id_birth_date:
             # The registered date only: the ID's date is the masked part of the number.
-            yield Finding(
-                pk, organization_id, f"登记的出生日期 {birth:%Y-%m-%d} 与身份证号中的不一致"
-            )
+            text = f"登记的出生日期 {birth:%Y-%m-%d} 与身份证号中的不一致"
+            yield Finding(row.person_id, row.organization_id, text)
 
 
 # --- Membership ----------------------------------------------------------------------------
 
 
-def _two_branch_hashes():
-    """ID-number hashes held by members of more than one organisation."""
+def _two_branch_hashes(subtree: Subtree):
+    """ID-number hashes of the subtree's members that members of more than one organisation
+    hold (the other holders may be anywhere)."""
+    own = subtree.members().exclude(person__id_number_hash="").values("person__id_number_hash")
     return (
-        Member.objects.exclude(person__id_number_hash="")
+        Member.objects.filter(person__id_number_hash__in=own)
         .values("person__id_number_hash")
         .annotate(places=Count("organization", distinct=True))
         .filter(places__gt=1)
@@ -317,7 +338,7 @@ def find_two_branches(subtree: Subtree) -> Iterator[Finding]:
 def _findings_with_twins(subtree: Subtree, details) -> Iterator[Finding]:
     twins = defaultdict(list)
     rows = (
-        Member.objects.filter(person__id_number_hash__in=_two_branch_hashes())
+        Member.objects.filter(person__id_number_hash__in=_two_branch_hashes(subtree))
         .select_related("organization")
         .select_related("person")
         .only("person__id_number_hash", "organization__name", "organization__path")
@@ -431,8 +452,10 @@ def find_transferred_still_active(subtree: Subtree) -> Iterator[Finding]:
     fix="在党员信息编辑页上传近期免冠照片（JPG 或 PNG）。",
 )
 def find_missing_photos(subtree: Subtree) -> Iterator[Finding]:
-    people = subtree.held_people().filter(photo="").values_list("pk", "organization_id")
-    for pk, organization_id in people.iterator(chunk_size=CHUNK):
+    members = subtree.held_members().filter(person__photo="")
+    for pk, organization_id in members.values_list("person_id", "organization_id").iterator(
+        chunk_size=CHUNK
+    ):
         yield Finding(pk, organization_id, "未上传照片")
 
 
@@ -444,8 +467,10 @@ def find_missing_photos(subtree: Subtree) -> Iterator[Finding]:
     fix="向本人核实后补录手机号。",
 )
 def find_missing_mobiles(subtree: Subtree) -> Iterator[Finding]:
-    people = subtree.held_people().filter(mobile="").values_list("pk", "organization_id")
-    for pk, organization_id in people.iterator(chunk_size=CHUNK):
+    members = subtree.held_members().filter(person__mobile="")
+    for pk, organization_id in members.values_list("person_id", "organization_id").iterator(
+        chunk_size=CHUNK
+    ):
         yield Finding(pk, organization_id, "未登记手机号")
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from dangjian.members.models import Category, Gender, Person, Status
 from dangjian.members.tests.factories import make_member
+from dangjian.orgs.counts import organization_refresh_counts
 from dangjian.orgs.models import OrgType
 
 PHOTO = "members/photos/ok.jpg"
@@ -31,6 +32,7 @@ def populate(world):
         if index == 7:
             Person.objects.filter(pk=member.person_id).update(gender=Gender.FEMALE)
     make_member(world.branch1, "郑晓", status=Status.TRANSFERRED_OUT, party_group=world.group1)
+    organization_refresh_counts()
 
 
 @pytest.mark.browser

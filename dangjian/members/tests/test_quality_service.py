@@ -21,6 +21,8 @@ from dangjian.members.services.quality import (
     quality_sweep_start,
 )
 from dangjian.members.tests.factories import make_member
+from dangjian.orgs.counts import organization_refresh_counts
+from dangjian.orgs.models import Organization
 
 PHOTO = "members/photos/ok.jpg"
 
@@ -28,6 +30,11 @@ PHOTO = "members/photos/ok.jpg"
 def good(organization, name, **fields):
     fields.setdefault("photo", PHOTO)
     return make_member(organization, name, **fields)
+
+
+def fresh(*organizations):
+    """The organisations as stored now (their member counts were refreshed)."""
+    return list(Organization.objects.filter(pk__in=[org.pk for org in organizations]))
 
 
 def rows():
@@ -52,6 +59,7 @@ def flawed(world):
         "suspended_no_photo": good(world.branch2, "钱七", status=Status.SUSPENDED, photo=""),
         "other_mine": good(world.branch3, "孙八", photo=""),
     }
+    organization_refresh_counts()
     return members
 
 
@@ -95,7 +103,7 @@ def test_the_completeness_score_matches_a_hand_count(world, flawed):
     quality_run()
     scores = {
         s.organization.pk: s
-        for s in completeness_scores([world.mine, world.branch1, world.branch2, world.branch3])
+        for s in completeness_scores(fresh(world.mine, world.branch1, world.branch2, world.branch3))
     }
     # branch1: 4 in good standing, 2 flagged → 50; branch2: 2 counted (the suspended one is
     # not in good standing), 1 flagged → 50; mine: 6 counted, 3 flagged → 50.
@@ -110,7 +118,7 @@ def test_the_completeness_score_matches_a_hand_count(world, flawed):
 
 
 def test_an_organisation_without_members_has_no_score(world):
-    (score,) = completeness_scores([world.branch2])
+    (score,) = completeness_scores(fresh(world.branch2))
     assert score.members == 0 and score.percent is None
 
 
@@ -118,8 +126,9 @@ def test_a_score_is_never_rounded_up_to_a_hundred(world):
     for index in range(199):
         good(world.branch1, f"党员{index}")
     good(world.branch1, "缺照片", photo="")
+    organization_refresh_counts()
     quality_run()
-    (score,) = completeness_scores([world.branch1])
+    (score,) = completeness_scores(fresh(world.branch1))
     assert score.percent == 99
 
 
@@ -197,3 +206,13 @@ def test_findings_of_removed_people_go_with_them(world, flawed):
     Member.objects.filter(pk=flawed["no_mobile"].pk).delete()
     Person.objects.filter(pk=flawed["no_mobile"].person_id).delete()
     assert not QualityIssue.objects.filter(person_id=flawed["no_mobile"].person_id).exists()
+
+
+def test_scores_follow_the_latest_run(world, flawed):
+    quality_run()
+    (before,) = completeness_scores(fresh(world.branch2))
+    Person.objects.filter(pk=flawed["no_mobile"].person_id).update(mobile="13900000001")
+    quality_run(organization=world.branch2)
+    (after,) = completeness_scores(fresh(world.branch2))
+    assert (before.flagged, after.flagged) == (1, 0)
+    assert after.percent == 100

@@ -12,6 +12,7 @@ from dangjian.members.models import Category, QualityIssue
 from dangjian.members.services import quality as service
 from dangjian.members.services.quality import quality_run
 from dangjian.members.tests.factories import make_member
+from dangjian.orgs.counts import organization_refresh_counts
 
 PHOTO = "members/photos/ok.jpg"
 
@@ -27,6 +28,7 @@ def findings(world):
     good(world.branch1, "李四")
     good(world.branch2, "王五", category=Category.PROBATIONARY, joined_on=date(2020, 1, 1))
     daves = good(world.branch3, "赵六", photo="")
+    organization_refresh_counts()
     quality_run()
     return alices, daves
 

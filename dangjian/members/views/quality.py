@@ -111,7 +111,7 @@ def quality_findings(request, code: str):
         service.findings_in_scope(request.user, organization)
         .filter(check_code=code)
         .select_related("organization", "person__membership")
-        .order_by("organization__path", "person__name", "pk")
+        .order_by("pk")  # the run inserts them by organisation and person
     )
     page = paginate(request, findings)
     fixer = FixLinks(check)
