@@ -18,6 +18,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from itertools import islice
 
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django_tasks import task
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -109,6 +111,17 @@ def _years(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+@lru_cache(maxsize=64)
+def _labels(model, name: str, language: str) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+
+
+def _choice(instance, name: str) -> str:
+    """The label of a choice field (Django's `get_FOO_display` costs a lazy gettext per cell)."""
+    value = getattr(instance, name)
+    return _labels(type(instance), name, get_language() or "").get(value, value) if value else ""
+
+
 def _flag(on: bool, since: date | None) -> str:
     if not on:
         return "否"
@@ -117,7 +130,7 @@ def _flag(on: bool, since: date | None) -> str:
 
 COLUMNS: tuple[tuple[str, int, Callable[[Member, bool], str]], ...] = (
     ("姓名", 10, lambda m, full: m.person.name),
-    ("性别", 6, lambda m, full: m.person.get_gender_display()),
+    ("性别", 6, lambda m, full: _choice(m.person, "gender")),
     ("民族", 8, lambda m, full: ETHNICITY_NAMES.get(m.person.ethnicity, "")),
     ("出生日期", 12, lambda m, full: _date(m.person.birth_date)),
     ("年龄", 6, lambda m, full: _years(display.age(m.person))),
@@ -134,21 +147,21 @@ COLUMNS: tuple[tuple[str, int, Callable[[Member, bool], str]], ...] = (
         lambda m, full: m.person.mobile if full else display.mask_value("mobile", m.person.mobile),
     ),
     ("工号", 10, lambda m, full: m.person.work_number or ""),
-    ("学历", 14, lambda m, full: m.person.get_education_display()),
-    ("学位", 6, lambda m, full: m.person.get_degree_display()),
+    ("学历", 14, lambda m, full: _choice(m.person, "education")),
+    ("学位", 6, lambda m, full: _choice(m.person, "degree")),
     ("所在党组织", 24, lambda m, full: m.organization.name),
     ("所在党小组", 14, lambda m, full: m.party_group.name if m.party_group else ""),
-    ("党员类别", 10, lambda m, full: m.get_category_display()),
+    ("党员类别", 10, lambda m, full: _choice(m, "category")),
     ("入党日期", 12, lambda m, full: _date(m.joined_on)),
     ("转正日期", 12, lambda m, full: _date(m.full_member_on)),
     ("党龄", 6, lambda m, full: _years(display.party_age(m))),
-    ("党籍状态", 10, lambda m, full: m.get_status_display()),
+    ("党籍状态", 10, lambda m, full: _choice(m, "status")),
     ("行政单位", 18, lambda m, full: m.person.unit.name if m.person.unit else ""),
     ("岗位", 14, lambda m, full: m.person.post),
-    ("职业类别", 14, lambda m, full: m.person.get_occupation_display()),
-    ("职称", 14, lambda m, full: m.person.title or m.person.get_title_level_display()),
-    ("技能等级", 12, lambda m, full: m.person.get_skill_level_display()),
-    ("在岗状态", 8, lambda m, full: m.person.get_employment_display()),
+    ("职业类别", 14, lambda m, full: _choice(m.person, "occupation")),
+    ("职称", 14, lambda m, full: m.person.title or _choice(m.person, "title_level")),
+    ("技能等级", 12, lambda m, full: _choice(m.person, "skill_level")),
+    ("在岗状态", 8, lambda m, full: _choice(m.person, "employment")),
     ("流动党员", 18, lambda m, full: _flag(m.is_floating, m.floating_since)),
     ("失去联系", 18, lambda m, full: _flag(m.is_lost_contact, m.lost_contact_since)),
 )
@@ -180,7 +193,8 @@ def write_roster(members: QuerySet, target, *, user, full: bool, progress=None) 
     sheet.freeze_panes = "B4"
     sheet.append([text_cell(sheet, header, bold=True) for header in ("序号", *_headers())])
     count = 0
-    for chunk in _chunks(members.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+    rows = members.defer("person__address", "person__pinyin_key")  # never exported
+    for chunk in _chunks(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
         for member in chunk:
             count += 1
             values = (value(member, full) for _, _, value in COLUMNS)

@@ -21,9 +21,7 @@ EXPORT = reverse("members:statistics_export")
 def roster(world):
     make_member(world.branch1, "张三")
     make_member(world.branch1, "李四", gender=Gender.FEMALE, party_group=world.group1)
-    make_member(
-        world.branch2, "王五", category=Category.PROBATIONARY, joined_on=date(2025, 1, 5)
-    )
+    make_member(world.branch2, "王五", category=Category.PROBATIONARY, joined_on=date(2025, 1, 5))
     make_member(world.branch3, "二矿党员")
     return world
 
@@ -128,7 +126,8 @@ def test_the_export_is_a_watermarked_workbook_of_the_same_numbers_and_is_audited
     summary = [tuple(row) for row in workbook["统计汇总"].iter_rows(values_only=True)]
     assert ("党员总数", 3, None) in [(*row[:2], None) for row in summary]
     assert ("女党员", 1, 33.3) in summary
-    children = {row[0]: row[1] for row in workbook["下级组织"].iter_rows(min_row=4, values_only=True)}
+    sheet = workbook["下级组织"]
+    children = {row[0]: row[1] for row in sheet.iter_rows(min_row=4, values_only=True)}
     assert children == {"综采一队党支部": 2, "掘进二队党支部": 1}
     entry = AuditEntry.objects.get(action="members.statistics_export")
     assert entry.actor == roster.alice
