@@ -67,3 +67,32 @@ def test_the_clerk_sees_scores_opens_a_check_and_runs_it_again(browser_session, 
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("已开始重新检查")).to_be_visible()
     expect(page.locator("[data-testid=quality-card-missing_photo]")).to_contain_text("4")
+
+
+@pytest.mark.browser
+def test_a_running_check_shows_its_progress_and_blocks_a_second_one(browser_session, live_world):
+    from playwright.sync_api import expect
+
+    from dangjian.core.jobs import job_create, job_start
+    from dangjian.members.services.quality import JOB_KIND
+
+    populate(live_world)
+    job = job_create(
+        owner=live_world.alice,
+        kind=JOB_KIND,
+        title="数据质量检查",
+        params={"paths": [live_world.mine.path]},
+    )
+    job_start(job.pk, total=13, message="已完成：缺少照片")
+    from dangjian.core.jobs import job_advance
+
+    job_advance(job.pk, 6)
+    browser_session.sign_in(live_world.alice)
+    page = browser_session.page
+    browser_session.goto("/members/quality/")
+    progress = page.locator("[data-testid=quality-progress]")
+    expect(progress).to_contain_text("6 / 13")
+    expect(page.locator("[data-testid=quality-run]")).to_be_disabled()
+    expect(page.locator("[data-testid=quality-refreshed]")).to_contain_text("尚未检查过")
+    expect(page.locator("[data-testid=quality-never]")).to_contain_text("本次检查完成后")
+    browser_session.screenshot("members-quality-running")

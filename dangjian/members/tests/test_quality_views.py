@@ -227,3 +227,12 @@ def test_no_finding_shows_a_full_id_number(client, world):
     page = client.get(reverse("members:quality_findings", args=["duplicate_id"])).content.decode()
     assert "重号一" in page and "重号二" in page
     assert twin.person.id_number not in page
+
+
+def test_a_scope_never_checked_shows_no_score_rather_than_a_perfect_one(client, world):
+    good(world.branch1, "张三", photo="")
+    organization_refresh_counts()
+    client.force_login(world.alice)
+    page = client.get(reverse("members:quality")).content.decode()
+    assert "还没有检查结果" in page
+    assert 'data-testid="quality-overall"' not in page
