@@ -211,6 +211,9 @@ def test_someone_elses_progress_answers_404(client, world):
     job = job_create(owner=world.alice, kind=service.JOB_KIND, title="x", params={"paths": []})
     client.force_login(world.bob)
     assert client.get(reverse("members:quality_progress", args=[job.pk])).status_code == 404
+    client.force_login(world.alice)
+    response = client.get(reverse("members:quality_progress", args=[job.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("members:quality")
 
 
 def test_no_finding_shows_a_full_id_number(client, world):

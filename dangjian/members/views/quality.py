@@ -181,7 +181,9 @@ def quality_progress(request, job_id):
     job = job_of_owner_or_404(request.user, job_id)
     if job.kind != service.JOB_KIND:
         raise Http404
-    if job.is_finished and request.htmx:
+    if not request.htmx:  # the bar lives on the page; a bookmarked poll URL opens the page
+        return redirect("members:quality")
+    if job.is_finished:
         level = messages.SUCCESS if job.status == job.Status.DONE else messages.ERROR
         messages.add_message(request, level, job.message)
         response = render(request, "members/_quality_progress.html", {"job": job})
