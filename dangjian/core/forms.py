@@ -52,6 +52,6 @@ def limit_rendered_choices(form: forms.Form, name: str, limit: int) -> None:
     selected = parse_id(form[name].value() if form.is_bound else form.initial.get(name))
     if selected is not None and all(obj.pk != selected for obj in shown):
         shown += list(field.queryset.filter(pk=selected))
-    field.widget.choices = [("", field.empty_label)] + [
-        (obj.pk, field.label_from_instance(obj)) for obj in shown
-    ]
+    # A required field with an initial value has no empty label (None): offer no blank option.
+    blank = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = blank + [(obj.pk, field.label_from_instance(obj)) for obj in shown]

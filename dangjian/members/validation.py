@@ -8,9 +8,12 @@ with their callers (a form checks one row, the import checks a whole file at onc
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
+
+from django.core.exceptions import FieldDoesNotExist
 
 from dangjian.core.idnumbers import IdNumberError, parse_id_number
 from dangjian.members.models.choices import Category, Gender
@@ -50,6 +53,7 @@ def check_record(values: dict, *, member: bool = True, today: date | None = None
     today = today or date.today()
     checked = Checked(dict(values))
     _check_name(checked)
+    _check_lengths(checked)
     _check_id_number(checked, today)
     _check_mobile(checked)
     if member:
@@ -64,6 +68,37 @@ def _check_name(checked: Checked) -> None:
         checked.add("name", "姓名不能为空。")
     elif len(name) > 50:
         checked.add("name", "姓名不能超过 50 个字。")
+
+
+def _check_lengths(checked: Checked) -> None:
+    """Text longer than its column: a clear message instead of a database error."""
+    for name, limit in _text_limits().items():
+        value = checked.values.get(name)
+        if isinstance(value, str) and len(value) > limit and name != "name":
+            checked.add(name, f"{_label(name)}不能超过 {limit} 个字（现有 {len(value)} 个）。")
+
+
+@functools.cache
+def _text_limits() -> dict[str, int]:
+    from dangjian.members.models import Member, Person
+
+    return {
+        column.name: column.max_length
+        for model in (Person, Member)
+        for column in model._meta.concrete_fields
+        if getattr(column, "max_length", None) and not column.choices and not column.is_relation
+    }
+
+
+def _label(field: str) -> str:
+    from dangjian.members.models import Member, Person
+
+    for model in (Person, Member):
+        try:
+            return str(model._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return field
 
 
 def _check_id_number(checked: Checked, today: date) -> None:

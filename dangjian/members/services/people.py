@@ -7,6 +7,8 @@ row imported and a row typed in end up identical.
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Q
@@ -63,10 +65,16 @@ def display(field: str, value) -> str:
         return "是" if value else "否"
     if hasattr(value, "pk"):
         return str(value)
+    labels = _choice_labels(field)
+    return labels.get(value, str(value)) if labels else str(value)
+
+
+@functools.cache
+def _choice_labels(field: str) -> dict:
     model_field = _model_field(field)
-    if model_field is not None and model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    return str(value)
+    if model_field is None or not model_field.choices:
+        return {}
+    return {key: str(label) for key, label in model_field.flatchoices}
 
 
 def _model_field(field: str):
@@ -78,6 +86,7 @@ def _model_field(field: str):
     return None
 
 
+@functools.cache
 def label_of(field: str) -> str:
     model_field = _model_field(field)
     return str(model_field.verbose_name) if model_field is not None else field

@@ -133,3 +133,9 @@ def test_an_organisation_outside_the_actors_scope_answers_like_missing(world):
     with pytest.raises(Http404):
         record_save(actor=world.dave, values=values(world))
     assert not Person.objects.exists()
+
+
+def test_text_longer_than_its_column_is_refused_with_the_limit(world):
+    found = problems(world, school="某" * 101, post="岗" * 51)
+    assert found["school"] == "毕业院校不能超过 100 个字（现有 101 个）。"
+    assert "岗位不能超过 50 个字" in found["post"]
