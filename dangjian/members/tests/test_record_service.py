@@ -139,3 +139,21 @@ def test_text_longer_than_its_column_is_refused_with_the_limit(world):
     found = problems(world, school="某" * 101, post="岗" * 51)
     assert found["school"] == "毕业院校不能超过 100 个字（现有 101 个）。"
     assert "岗位不能超过 50 个字" in found["post"]
+
+
+def test_every_audited_member_action_has_a_chinese_label():
+    """Each action code written by the members app is labelled on the audit page."""
+    import re
+    from pathlib import Path
+
+    from dangjian.audit.actions import LABELS
+
+    app = Path(__file__).resolve().parent.parent
+    sources = [p.read_text() for p in app.rglob("*.py") if "tests" not in p.parts]
+    codes = set()
+    for text in sources:
+        codes |= set(re.findall(r'action=f?"(members\.[a-z_]+)', text))
+        codes |= set(re.findall(r'[A-Z_]+ACTION = "(members\.[a-z_]+)"', text))
+    codes |= {f"members.member_{kind}" for kind in ("suspend", "restore", "leave", "death")}
+    missing = sorted(code for code in codes if code not in LABELS)
+    assert codes and not missing, missing
