@@ -302,3 +302,21 @@ def test_old_files_are_deleted_after_the_retention(
     assert member_exports_expire(now=timezone.now() + timedelta(days=8)) == 1
     assert not default_storage.exists(name)
     assert client.get(job.result_url).status_code == 404
+
+
+def test_the_daily_sweep_deletes_expired_exports(
+    client, roster, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dangjian.core.scheduler import registered_sweeps
+    from dangjian.members.sweeps import expire_member_exports
+
+    assert "members.expire_exports" in registered_sweeps()
+    client.force_login(roster.bob)
+    start(client, django_capture_on_commit_callbacks)
+    name = latest_job().params["file"]
+    expire_member_exports(now=timezone.now() + timedelta(days=8))
+    assert not default_storage.exists(name)

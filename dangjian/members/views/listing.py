@@ -186,6 +186,8 @@ def _detail_actions(member: Member, can: Abilities) -> dict:
                 ("leave", "出党"),
                 ("death", "去世"),
                 ("retire", "退休"),
+                ("floating", "流动党员登记"),
+                ("lost_contact", "失联登记"),
             )
         ]
         if status_url
