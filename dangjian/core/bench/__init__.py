@@ -205,6 +205,8 @@ def _import_and_roll_back(import_file, world: BenchWorld, path: Path):
             raise _RollBack
     except _RollBack:
         pass
+    if batch.file:
+        batch.file.delete(save=False)  # the stored copy of the roster outlives the rollback
     return seconds, batch
 
 
