@@ -9,6 +9,7 @@ every row is a new person: the benchmark times validation plus the bulk write of
 from __future__ import annotations
 
 import random
+from dataclasses import fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def _record(rng, names, records, today: date, serial: int) -> dict:
     records.fill(person)
     person.id_number = records.unique_id_number(REGION, person)
     person.native_place = "河南南阳"
-    values = dict(vars(person))
+    values = {field.name: getattr(person, field.name) for field in fields(person)}
     values["organization"] = None
     return values
 

@@ -43,7 +43,7 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-@dataclass
+@dataclass(slots=True)  # 150 000 of them at group scale: no per-instance dict
 class PersonPlan:
     work_number: str
     name: str
