@@ -139,14 +139,42 @@ class ScopedQuerySet(models.QuerySet):
             raise TypeError(f"{model.__name__} must declare scope_path to use visible_to()")
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        condition = prefix_q(lookup, scope_of(user).paths_for(permission))
-        owner = getattr(model, "scope_owner", None)
-        if owner and permission in getattr(model, "scope_owner_permissions", ()):
-            own = Q(**{owner: user})
-            condition = own if condition is None else condition | own
+        condition = scope_condition(lookup, scope_of(user).paths_for(permission))
+        if permission in getattr(model, "scope_owner_permissions", ()):
+            own = owner_condition(model, user)
+            if own is not None:
+                condition = own if condition is None else condition | own
         if condition is None:
             return self.none()
         return self.filter(condition)
+
+
+def scope_condition(lookup: str, prefixes) -> Q | None:
+    """The subtree test. Through a foreign key (`organization__path`) it is written as
+    `organization_id IN (SELECT id FROM organizations WHERE path LIKE 'prefix%')`: the
+    database then narrows the rows by the indexed foreign key instead of joining every row to
+    its organisation first (SQLite's case-insensitive LIKE cannot use the path index, so the
+    join would read the whole table)."""
+    prefixes = tuple(prefixes)
+    if not prefixes:
+        return None
+    if not lookup.endswith("__path"):
+        return prefix_q(lookup, prefixes)
+    organizations = apps.get_model("orgs", "Organization")._default_manager
+    inside = organizations.filter(prefix_q("path", prefixes)).order_by().values("pk")
+    return Q(**{f"{lookup.removesuffix('__path')}__in": inside})
+
+
+def owner_condition(model, user) -> Q | None:
+    """The rows a user sees as their own. `scope_owner` is a lookup to the user (`"user"`) or
+    a callable `(user) -> Q | None` for owners reached through other rows, which can then be
+    matched by a constant instead of a join (a member's own record: `person_id = <id>`)."""
+    owner = getattr(model, "scope_owner", None)
+    if owner is None:
+        return None
+    if callable(owner):
+        return owner(user)
+    return Q(**{owner: user})
 
 
 def get_visible_or_404(queryset_or_model, user, permission: str, **lookup):

@@ -25,3 +25,19 @@ def test_scope_is_computed_with_one_query_per_request(world, django_assert_num_q
     with django_assert_num_queries(1):
         scope_of(world.alice)
         scope_of(world.alice)
+
+
+def test_a_scoped_member_query_narrows_by_organisation_id_and_joins_no_account(world):
+    """Speed at group scale: the subtree test is an IN over organisation ids (indexed foreign
+    key) and a member's own record is matched by a constant, not through the accounts table."""
+    from dangjian.members.models import Member
+    from dangjian.members.tests.factories import make_member
+
+    own = make_member(world.branch3, "戴维本人")
+    world.bob.person = own.person
+    world.bob.save(update_fields=["person"])
+    sql = str(Member.objects.visible_to(world.bob, "members.view_member").query)
+    assert '"members_member"."organization_id" IN (SELECT' in sql
+    assert "accounts_user" not in sql
+    visible = Member.objects.visible_to(world.bob, "members.view_member")
+    assert list(visible) == [own]  # branch1 holds nobody; his own record is elsewhere

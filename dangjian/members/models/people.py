@@ -1,6 +1,7 @@
 """Person (every employee) and Member (a person's party membership)."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.crypto import EncryptedTextField
@@ -20,6 +21,13 @@ from dangjian.members.models.choices import (
     Status,
     TitleLevel,
 )
+
+
+def _own(lookup: str, user) -> Q | None:
+    """A user linked to a person (`User.person`) sees that person's record, matched by the id
+    held on the user row, so the scope needs no join to the accounts table."""
+    person_id = getattr(user, "person_id", None)
+    return Q(**{lookup: person_id}) if person_id else None
 
 
 class Person(models.Model):
@@ -92,7 +100,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_path = "organization__path"
-    scope_owner = "user"
+    scope_owner = staticmethod(lambda user: _own("pk", user))
     scope_owner_permissions = frozenset({"members.view_member"})
 
     objects = ScopedQuerySet.as_manager()
@@ -153,7 +161,7 @@ class Member(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_path = "organization__path"
-    scope_owner = "person__user"
+    scope_owner = staticmethod(lambda user: _own("person_id", user))
     scope_owner_permissions = frozenset({"members.view_member"})
 
     objects = ScopedQuerySet.as_manager()
