@@ -49,7 +49,7 @@ def test_the_list_shows_batches_in_scope_only(client, world, batch):
         in_scope=world.alice,
         out_of_scope=world.dave,
         no_role=world.charlie,
-        expect={"out_of_scope": 200},
+        expect={"out_of_scope": 200, "no_role": 403},
     )
     assert batch.file_name in result.responses["in_scope"].content.decode()
     assert batch.file_name not in result.responses["out_of_scope"].content.decode()
@@ -88,7 +88,7 @@ def test_the_new_page_and_the_template_need_the_manage_permission(client, world)
             in_scope=world.bob,
             out_of_scope=world.dave,
             no_role=world.charlie,
-            expect={"out_of_scope": 200},
+            expect={"out_of_scope": 200, "no_role": 403},
         )
 
 

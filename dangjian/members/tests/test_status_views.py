@@ -299,6 +299,7 @@ def test_the_settings_list_answers_to_holders_of_member_management(client, world
         url=reverse("members:retiree_settings"),
         in_scope=world.alice,
         no_role=world.charlie,
+        expect={"no_role": 403},
     )
 
 

@@ -7,7 +7,8 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,8 +30,10 @@ RUNNING = (ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING)
 
 
 def _require_manager(user) -> None:
+    """Pages of the import system: refused (403) to a user who manages members nowhere, as the
+    other list pages are; a batch outside the scope is still 404."""
     if not has_permission(user, MANAGE_MEMBER):
-        raise Http404
+        raise PermissionDenied
 
 
 class UploadForm(BootstrapForm):

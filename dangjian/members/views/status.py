@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -461,7 +461,7 @@ def _branches_under(organization: Organization):
 @require_GET
 def retiree_settings(request):
     if not has_permission(request.user, MANAGE_MEMBER):
-        raise Http404
+        raise PermissionDenied  # a list page: 403 to who manages members nowhere
     owners = (
         Organization.objects.visible_to(request.user, MANAGE_MEMBER)
         .filter(org_type__in=services.RETIREE_SETTING_TYPES, is_active=True)
