@@ -33,6 +33,7 @@ from dangjian.members.permissions import VIEW_MEMBER
 from dangjian.orgs.models import Organization, OrgType, Unit
 
 OPTION_LIMIT = 30  # organisations rendered at once in the search-backed select
+UNIT_LIMIT = 200  # units rendered at once; a group has thousands, narrowed by the organisation
 ALL_STATUSES = "all"
 
 
@@ -221,6 +222,21 @@ class MemberFilterForm(BootstrapForm):
         """For rendering: the organisation select shows a short head and the chosen one; the
         search box beside it fetches the rest."""
         limit_rendered_choices(self, "org", OPTION_LIMIT)
+        organization = self._chosen_organization()
+        if organization is not None:
+            # The units of the chosen organisation's subtree and of the 党委s above it.
+            step = Organization.steplen
+            above = [organization.path[:end] for end in range(step, len(organization.path), step)]
+            field = self.fields["unit"]
+            field.queryset = field.queryset.filter(
+                Q(owner__path__startswith=organization.path) | Q(owner__path__in=above)
+            )
+        limit_rendered_choices(self, "unit", UNIT_LIMIT)
+
+    def _chosen_organization(self) -> Organization | None:
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            return self.cleaned_data.get("org")
+        return None
 
     def clean_sort(self) -> str:
         """An unknown sort falls back to the default: a hand-edited URL still shows the list."""
