@@ -71,7 +71,7 @@ def seed_database(
     fill_counts(root, people)
     progress(f"计划完成：党组织 {sum(1 for _ in root.walk())} 个，党员 {len(people)} 人")
     with transaction.atomic():
-        _write(root, people, committees, anchors, demo_people, progress)
+        _write(root, people, committees, anchors, demo_people, progress, photos=scale == "mine")
         summary = SeedSummary(
             scale=scale,
             seed=seed,
@@ -168,14 +168,14 @@ def _demo_people(anchors, members_by_branch, committees) -> dict[str, PersonPlan
     return {username: person for username, person in chosen.items() if person is not None}
 
 
-def _write(root, people, committees, anchors, demo_people, progress) -> None:
+def _write(root, people, committees, anchors, demo_people, progress, *, photos=False) -> None:
     from dangjian.accounts.roles import ensure_builtin_roles
     from dangjian.orgs.models import Organization
 
     if Organization.objects.exists():
         raise SeedError("数据库里已经有党组织，演示数据只能装入空库（可加 --if-empty 跳过）。")
     ensure_builtin_roles()
-    writer = Writer(progress)
+    writer = Writer(progress, photos=photos)
     writer.write_organizations(root)
     writer.write_units(root)
     writer.write_people(people)

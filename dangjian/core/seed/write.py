@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.pinyin import search_key
 from dangjian.core.seed.people import CommitteePlan, PersonPlan
+from dangjian.core.seed.photos import has_photo, store_photo
 from dangjian.core.seed.plan import OrgPlan
 from dangjian.core.seed.rows import RowWriter
 from dangjian.members.models import Member, Person
@@ -42,8 +43,9 @@ def fill_counts(root: OrgPlan, people: list[PersonPlan]) -> None:
 
 
 class Writer:
-    def __init__(self, progress: Callable[[str], None]):
+    def __init__(self, progress: Callable[[str], None], *, photos: bool = False):
         self.progress = progress
+        self.photos = photos  # placeholder ID photos (photos.py), for the demo mine only
         self.organizations: dict[int, Organization] = {}  # id(OrgPlan) → row
         self.units: dict[int, Unit] = {}  # id(UnitPlan) → row
         self.pinyin_keys: dict[str, str] = {}
@@ -142,6 +144,9 @@ class Writer:
             "address": plan.address,
             "employment": plan.employment,
             "retired_on": plan.retired_on,
+            "photo": store_photo(plan.work_number)
+            if self.photos and has_photo(plan.work_number)
+            else "",
         }
 
     def _pinyin_key(self, name: str) -> str:

@@ -553,3 +553,16 @@ def test_demo_logins_says_how_to_seed_when_there_are_no_demo_accounts():
 def test_demo_logins_refuses_production():
     with pytest.raises(CommandError, match="生产环境"):
         run("demo_logins")
+
+
+def test_the_demo_mine_has_id_photos_except_for_a_few(mine_data):
+    from django.core.files.storage import default_storage
+
+    from dangjian.core.uploads import PNG, sniff
+
+    people = Person.objects.all()
+    with_photo = people.exclude(photo="")
+    assert 0.9 < with_photo.count() / people.count() < 0.99
+    sample = with_photo.order_by("pk").first()
+    with default_storage.open(sample.photo.name, "rb") as photo:
+        assert sniff(photo) == PNG
