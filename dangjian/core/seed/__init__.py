@@ -82,8 +82,19 @@ def seed_database(
             seconds=0.0,
         )
         _audit(summary)
+    _analyze()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after the bulk load: without them PostgreSQL plans
+    the member list and the ID-number search as if the tables were empty (measured at group
+    scale: 770 ms → 78 ms for the list, 650 ms → 52 ms for the search)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _rng(seed: int, stream: str) -> random.Random:
