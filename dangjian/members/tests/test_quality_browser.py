@@ -7,7 +7,7 @@ import pytest
 from dangjian.members.models import Category, Gender, Person, Status
 from dangjian.members.tests.factories import make_member
 from dangjian.orgs.counts import organization_refresh_counts
-from dangjian.orgs.models import OrgType
+from dangjian.orgs.models import Organization, OrgType
 
 PHOTO = "members/photos/ok.jpg"
 
@@ -18,7 +18,11 @@ def populate(world):
     branches = [world.branch1, world.branch2]
     for name in ("机电科党支部", "通风队党支部", "后勤服务中心党支部"):
         mine.refresh_from_db()
-        branches.append(mine.add_child(org_type=OrgType.BRANCH, name=name, code=f"Q-{name}"))
+        branches.append(
+            Organization.objects.add_child(
+                mine, {"org_type": OrgType.BRANCH, "name": name, "code": f"Q-{name}"}
+            )
+        )
     names = ("王建国", "李秀英", "张伟", "刘洋", "陈静", "杨磊", "赵敏")
     names += ("黄强", "周杰", "吴芳", "徐涛", "孙丽", "马超", "朱琳")
     for index, name in enumerate(names):

@@ -42,8 +42,9 @@ def set_id(person, number):
 @pytest.fixture
 def clean(world):
     """Members with nothing wrong, in every kind of place the checks look at."""
-    office = Organization.objects.get(pk=world.mine.pk).add_child(
-        org_type=OrgType.GENERAL_BRANCH, name="一矿机关党总支", code="G-M1-JG"
+    office = Organization.objects.add_child(
+        Organization.objects.get(pk=world.mine.pk),
+        {"org_type": OrgType.GENERAL_BRANCH, "name": "一矿机关党总支", "code": "G-M1-JG"},
     )
     return [
         good(world.branch1, "王一"),
@@ -143,8 +144,9 @@ def test_it_finds_a_birth_date_that_contradicts_the_id_number(world, clean):
 def test_it_finds_members_held_by_a_party_group_or_a_dissolved_organisation(world, clean):
     in_group = good(world.branch1, "尤九")
     Member.objects.filter(pk=in_group.pk).update(organization=world.group1)
-    closed = Organization.objects.get(pk=world.mine.pk).add_child(
-        org_type=OrgType.BRANCH, name="已撤销党支部", code="G-M1-X", is_active=False
+    closed = Organization.objects.add_child(
+        Organization.objects.get(pk=world.mine.pk),
+        {"org_type": OrgType.BRANCH, "name": "已撤销党支部", "code": "G-M1-X", "is_active": False},
     )
     stranded = good(closed, "许十")
     gone = good(closed, "何一", status=Status.DECEASED)

@@ -13,6 +13,7 @@ from dangjian.members.services import quality as service
 from dangjian.members.services.quality import quality_run
 from dangjian.members.tests.factories import make_member
 from dangjian.orgs.counts import organization_refresh_counts
+from dangjian.orgs.models import Organization
 
 PHOTO = "members/photos/ok.jpg"
 
@@ -165,7 +166,9 @@ def test_the_summary_has_no_query_growing_with_organisations_or_members(
     with django_assert_max_num_queries(30) as few:
         client.get(reverse("members:quality"))
     for index in range(6):
-        branch = world.mine.add_child(org_type="branch", name=f"新支部{index}", code=f"N{index}")
+        branch = Organization.objects.add_child(
+            world.mine, {"org_type": "branch", "name": f"新支部{index}", "code": f"N{index}"}
+        )
         good(branch, f"乙{index}", photo="")
     quality_run()
     with django_assert_max_num_queries(len(few.captured_queries)):

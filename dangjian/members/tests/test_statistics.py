@@ -324,7 +324,9 @@ def test_it_counts_the_whole_tree_in_a_fixed_number_of_queries(
 ):
     mine = Organization.objects.get(pk=roster.mine.pk)
     for number in range(5):
-        branch = mine.add_child(org_type=OrgType.BRANCH, name=f"新支部{number}", code=f"N{number}")
+        branch = Organization.objects.add_child(
+            mine, {"org_type": OrgType.BRANCH, "name": f"新支部{number}", "code": f"N{number}"}
+        )
         for index in range(3):
             member(branch, f"新党员{number}{index}")
         mine.refresh_from_db()
