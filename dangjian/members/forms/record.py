@@ -1,14 +1,7 @@
-"""Forms of the member-record pages: the person and membership record, documents, rewards.
-
-The forms only parse input; `record_save` and the services in `services/records.py` validate
-and decide, and their problems come back as field errors in Chinese. Every choice of an
-organisation, a 党小组 or a unit comes from the actor's `members.manage_member` scope, and long
-lists render a short head plus a search box (`core.forms.limit_rendered_choices`), so the form
-stays small with 10 000 organisations.
-
-The personal data (ID number, mobile, address) is never put into the edit form: the field
-starts empty with the masked value as placeholder and is only replaced when a new value is
-typed, so a user without the reveal permission never receives the full value in the HTML.
+"""The person and membership record form, six sections on one page, saved through `record_save`.
+The personal data (ID number, mobile, address) is never put into the edit form: the field starts
+empty with the masked value as placeholder and is only replaced when a new value is typed, so a
+user without the reveal permission never receives the full value in the HTML.
 """
 
 from __future__ import annotations
@@ -19,30 +12,31 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
-from dangjian.core.forms import BootstrapForm, DateInput, limit_rendered_choices
-from dangjian.core.scope import prefix_q, scope_of
-from dangjian.core.uploads import DOCUMENTS, IMAGES, MB, check_upload
+from dangjian.core.forms import DateInput, limit_rendered_choices
+from dangjian.core.uploads import IMAGES, MB, check_upload
 from dangjian.members.display import mask_value
+from dangjian.members.forms.base import RecordBaseForm, _blank
+from dangjian.members.forms.pickers import (
+    OrganizationChoiceField,
+    record_organizations,
+    record_party_groups,
+    record_units,
+)
 from dangjian.members.models import (
     ETHNICITY_CHOICES,
     Category,
     Degree,
-    Discipline,
     Education,
     EducationMode,
     Employment,
     Gender,
-    MemberDocument,
     Occupation,
-    RewardPunishment,
     SkillLevel,
     TitleLevel,
 )
 from dangjian.members.models.choices import HAN
-from dangjian.members.permissions import MANAGE_MEMBER
 from dangjian.members.services.people import (
     MEMBER_FIELDS,
     PERSON_FIELDS,
@@ -50,87 +44,11 @@ from dangjian.members.services.people import (
     record_save,
     values_of,
 )
-from dangjian.orgs.models import Organization, OrgType, Unit
+from dangjian.orgs.models import Organization, Unit
 
 OPTION_LIMIT = 30  # choices rendered at once in a search-backed select
 PHOTO_MAX_BYTES = 5 * MB
-DOCUMENT_MAX_BYTES = 20 * MB
 SENSITIVE = ("id_number", "mobile", "address")
-
-
-def _blank(label: str):
-    return [("", label)]
-
-
-class RecordBaseForm(BootstrapForm):
-    """Errors added after cleaning (from a service) mark their field invalid too."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:
-        return f"{obj.name}（{obj.code}）"
-
-
-# ---------------------------------------------------------------- choices in the actor's scope
-
-
-def record_organizations(actor) -> forms.models.QuerySet:
-    """Where a membership may be held: active organisations in the actor's manage scope that
-    are not a 党小组 (a membership is held by the branch, decisions §31)."""
-    return (
-        Organization.objects.visible_to(actor, MANAGE_MEMBER)
-        .filter(is_active=True)
-        .exclude(org_type=OrgType.GROUP)
-        .only("pk", "name", "code", "path", "depth", "org_type", "is_active")
-        .order_by("path")
-    )
-
-
-def record_party_groups(actor, organization: Organization | None = None):
-    """Active 党小组 in the actor's scope; with an organisation, only those directly under it."""
-    groups = Organization.objects.visible_to(actor, MANAGE_MEMBER).filter(
-        org_type=OrgType.GROUP, is_active=True
-    )
-    if organization is not None:
-        groups = groups.filter(path__startswith=organization.path, depth=organization.depth + 1)
-    return groups.only("pk", "name", "code", "path", "depth", "org_type").order_by("path")
-
-
-def record_units(actor):
-    """Active units a person in the actor's scope may belong to: units owned by an organisation
-    inside the scope, or by one above it (a mine's 党委 owns the 区队 its branches cover)."""
-    prefixes = scope_of(actor).paths_for(MANAGE_MEMBER)
-    inside = prefix_q("owner__path", prefixes)
-    if inside is None:
-        return Unit.objects.none()
-    step = Organization.steplen
-    above = {prefix[:end] for prefix in prefixes for end in range(step, len(prefix), step)}
-    return (
-        Unit.objects.filter(is_active=True)
-        .filter(inside | Q(owner__path__in=above))
-        .order_by("sort_order", "name", "pk")
-    )
-
-
-def search(queryset, query: str, *fields: str):
-    query = (query or "").strip()
-    if not query:
-        return queryset
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": query})
-    return queryset.filter(condition)
-
-
-# ---------------------------------------------------------------- the record form
 
 
 @dataclass(frozen=True)
@@ -559,83 +477,3 @@ def _comparable(value):
     if value is None:
         return ""
     return value
-
-
-# ---------------------------------------------------------------- documents and rewards
-
-
-class DocumentForm(RecordBaseForm):
-    kind = forms.ChoiceField(label="材料类型", choices=MemberDocument.Kind.choices)
-    title = forms.CharField(
-        label="名称", max_length=200, help_text="如“入党志愿书（2010年）”，下载时作为文件名。"
-    )
-    file = forms.FileField(
-        label="文件",
-        help_text="PDF、Word、Excel、JPG 或 PNG，不超过 20 MB。",
-        widget=forms.FileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.file_kind = check_upload(
-            upload, kinds=DOCUMENTS, max_bytes=DOCUMENT_MAX_BYTES, what="文件"
-        )
-        return upload
-
-
-class RewardForm(RecordBaseForm):
-    kind = forms.ChoiceField(
-        label="类别", choices=RewardPunishment.Kind.choices, widget=forms.RadioSelect
-    )
-    title = forms.CharField(
-        label="名称", max_length=200, help_text="如“优秀共产党员”“党内严重警告处分”。"
-    )
-    discipline = forms.ChoiceField(
-        label="党纪处分种类",
-        required=False,
-        choices=_blank("请选择（处分必填）") + list(Discipline.choices),
-        help_text="《中国共产党纪律处分条例》第八条规定的五种处分。",
-    )
-    decided_on = forms.DateField(label="决定日期", widget=DateInput())
-    ends_on = forms.DateField(
-        label="察看期满日期",
-        required=False,
-        widget=DateInput(),
-        help_text="仅留党察看填写：察看期为一年或二年，自决定之日起计算。",
-    )
-    issuer = forms.CharField(label="决定机关", max_length=100, help_text="如“中共一矿委员会”。")
-    document_number = forms.CharField(
-        label="文件字号", max_length=100, required=False, help_text="如“矿党发〔2024〕12号”。"
-    )
-    note = forms.CharField(
-        label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
-    )
-    file = forms.FileField(
-        label="文件（可选）",
-        required=False,
-        help_text="表彰或处分决定的扫描件：PDF、Word、JPG 或 PNG，不超过 20 MB。",
-        widget=forms.FileInput(attrs={"accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"}),
-    )
-
-    file_kind = ""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.attrs["class"] = "form-check-input"
-
-    def clean(self):
-        data = super().clean()
-        # Fields the page hides for this kind are ignored rather than refused unseen.
-        if data.get("kind") != RewardPunishment.Kind.PUNISHMENT:
-            data["discipline"] = ""
-        if data.get("discipline") != Discipline.PROBATION:
-            data["ends_on"] = None
-        return data
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload:
-            self.file_kind = check_upload(
-                upload, kinds=DOCUMENTS, max_bytes=DOCUMENT_MAX_BYTES, what="文件"
-            )
-        return upload
