@@ -7,6 +7,7 @@ from dangjian.members.views import (
     listing,
     quality,
     records,
+    retirees,
     statistics,
     status,
 )
@@ -17,6 +18,7 @@ urlpatterns = [
     *listing.urlpatterns,
     *records.urlpatterns,
     *status.urlpatterns,
+    *retirees.urlpatterns,
     *files.urlpatterns,
     *imports.urlpatterns,
     *exports.urlpatterns,
