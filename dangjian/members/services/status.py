@@ -377,8 +377,9 @@ def lost_contact_earliest(member: Member) -> date | None:
 
 def _locked(actor, member: Member) -> Member:
     """The member row locked for the transaction (404 outside the actor's scope)."""
+    # Only the member row: PostgreSQL cannot lock the nullable side of the party-group join.
     locked = (
-        Member.objects.select_for_update()
+        Member.objects.select_for_update(of=("self",))
         .select_related("person", "organization", "party_group")
         .get(pk=member.pk)
     )
