@@ -1,8 +1,8 @@
 """党籍 changes of one member (`?kind=`); the retirees' branch settings are in `retirees.py`.
 
-The forms live here rather than in `members/forms.py` because they exist only for these pages;
-each page parses its form, calls one service from `members.services.status` and redirects
-(post/redirect/get) to the member page, so a reload does not submit again.
+The forms live here rather than in the `members/forms/` package because they exist only for
+these pages; each page parses its form, calls one service from `members.services.status` and
+redirects (post/redirect/get) to the member page, so a reload does not submit again.
 """
 
 from __future__ import annotations
