@@ -1,8 +1,10 @@
-"""Administration pages for users, roles, grants and security policy (under /manage/)."""
+"""Administration pages for users, roles, grants, security policy and the holiday calendar
+(under /manage/)."""
 
 from django.urls import path
 
 from dangjian.accounts.views import manage as views
+from dangjian.core import views as core_views
 
 app_name = "manage"
 
@@ -27,4 +29,8 @@ urlpatterns = [
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("security-policy/", views.security_policy, name="security_policy"),
     path("security-policy/<str:key>/", views.security_rule, name="security_rule"),
+    path("calendar/", core_views.calendar, name="calendar"),
+    path("calendar/save/", core_views.calendar_save, name="calendar_save"),
+    path("calendar/import/", core_views.calendar_import_view, name="calendar_import"),
+    path("calendar/<str:day>/delete/", core_views.calendar_delete, name="calendar_delete"),
 ]

@@ -55,3 +55,23 @@ def limit_rendered_choices(form: forms.Form, name: str, limit: int) -> None:
     # A required field with an initial value has no empty label (None): offer no blank option.
     blank = [("", field.empty_label)] if field.empty_label is not None else []
     field.widget.choices = blank + [(obj.pk, field.label_from_instance(obj)) for obj in shown]
+
+
+class CalendarDayForm(BootstrapForm):
+    """Mark one day of the holiday calendar (add, or edit by entering the same date)."""
+
+    day = forms.DateField(label="日期", widget=DateInput())
+    kind = forms.ChoiceField(
+        label="类型", choices=[("holiday", "法定节假日（休）"), ("workday", "调休上班（班）")]
+    )
+    name = forms.CharField(label="名称", max_length=50, help_text="如“春节”“国庆节调休”。")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class CalendarImportForm(BootstrapForm):
+    text = forms.CharField(
+        label="批量粘贴",
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "2026-10-01 holiday 国庆节"}),
+        help_text="每行一天：日期 类型 名称 [说明]；类型为 holiday（休）或 workday（班）。"
+        "任何一行有误则整批不导入。",
+    )

@@ -111,3 +111,35 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarDay(models.Model):
+    """A day that departs from the Monday–Friday week: a public holiday (休) or a 调休 workday (班).
+
+    Unmarked days follow the week; administrators enter each year's State Council notice here, and
+    working-day rules (公示 ≥ 5 个工作日 …) count through `core/workdays.py`.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日（休）")
+        WORKDAY = "workday", _("调休上班（班）")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}（{self.short_kind}）"
+
+    @property
+    def short_kind(self) -> str:
+        return "休" if self.kind == self.Kind.HOLIDAY else "班"
+
+    @property
+    def weekday_label(self) -> str:
+        return "周" + "一二三四五六日"[self.date.weekday()]

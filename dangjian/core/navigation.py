@@ -76,3 +76,22 @@ def menu_for(user, current_path: str = "") -> list[dict]:
         ) or (section.key == "home" and current_path == "/")
         menu.append({"section": section, "items": items, "active": active})
     return menu
+
+
+def _maintains_calendar(user) -> bool:
+    from dangjian.core.services import CALENDAR_PERMISSION, holds_globally
+
+    return holds_globally(user, CALENDAR_PERMISSION)
+
+
+# The holiday calendar is a core table; its page sits under /manage/ next to the rules.
+add(
+    Entry(
+        "admin",
+        "节假日与调休",
+        "manage:calendar",
+        "orgs.manage_organization",
+        order=45,
+        visible=_maintains_calendar,
+    )
+)
