@@ -308,21 +308,7 @@ EXPORT_FILE_RETENTION = datetime.timedelta(days=7)
 
 def audit_exports_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete exported workbooks older than the retention; returns how many files went."""
-    from django.core.files.storage import default_storage
-
-    from dangjian.core.models import Job
+    from dangjian.core.jobs import job_files_expire
 
     cutoff = (now or timezone.now()) - EXPORT_FILE_RETENTION
-    expired = Job.objects.filter(
-        kind=EXPORT_JOB_KIND, created_at__lt=cutoff, params__has_key="file"
-    ).exclude(result_url="")
-    removed = 0
-    for job in expired.iterator():
-        name = job.params.get("file", "")
-        if name and default_storage.exists(name):
-            default_storage.delete(name)
-            removed += 1
-        Job.objects.filter(pk=job.pk).update(
-            result_url="", message="导出文件已超过保存期限，已删除"
-        )
-    return removed
+    return job_files_expire(kind=EXPORT_JOB_KIND, created_before=cutoff)

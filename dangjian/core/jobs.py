@@ -72,3 +72,24 @@ def jobs_of(user):
 
 def job_of_owner_or_404(user, job_id) -> Job:
     return get_object_or_404(Job, pk=job_id, owner=user)
+
+
+def job_files_expire(*, kind: str, created_before) -> int:
+    """Delete the files that finished jobs of one kind stored (`params["file"]`) before a time,
+    and mark each job so its page says the file is gone; returns how many files went. Exports
+    hold personal data, so they are not kept (等保 8.1.4.10, residual information)."""
+    from django.core.files.storage import default_storage
+
+    expired = Job.objects.filter(
+        kind=kind, created_at__lt=created_before, params__has_key="file"
+    ).exclude(result_url="")
+    removed = 0
+    for job in expired.only("pk", "params").iterator():
+        name = job.params.get("file", "")
+        if name and default_storage.exists(name):
+            default_storage.delete(name)
+            removed += 1
+        Job.objects.filter(pk=job.pk).update(
+            result_url="", message="导出文件已超过保存期限，已删除"
+        )
+    return removed

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -38,7 +38,14 @@ from openpyxl.utils import get_column_letter
 
 from dangjian.audit.services import audit_log
 from dangjian.core.exceptions import ServiceError
-from dangjian.core.jobs import job_advance, job_create, job_fail, job_finish, job_start
+from dangjian.core.jobs import (
+    job_advance,
+    job_create,
+    job_fail,
+    job_files_expire,
+    job_finish,
+    job_start,
+)
 from dangjian.core.models import Job
 from dangjian.core.scope import has_permission, prefix_q, scope_of
 from dangjian.core.tasks import enqueue_on_commit
@@ -365,19 +372,7 @@ def member_exports_expire(*, now: datetime | None = None) -> int:
     Meant for a daily sweep (members/sweeps.py), as `audit_exports_expire` is for the log.
     """
     cutoff = (now or timezone.now()) - EXPORT_FILE_RETENTION
-    expired = Job.objects.filter(
-        Q(kind=EXPORT_JOB_KIND, created_at__lt=cutoff) & ~Q(result_url="")
-    ).only("pk", "params")
-    removed = 0
-    for job in expired.iterator():
-        name = job.params.get("file", "")
-        if name and default_storage.exists(name):
-            default_storage.delete(name)
-            removed += 1
-        Job.objects.filter(pk=job.pk).update(
-            result_url="", message="导出文件已超过保存期限，已删除"
-        )
-    return removed
+    return job_files_expire(kind=EXPORT_JOB_KIND, created_before=cutoff)
 
 
 # ---------------------------------------------------------------- the statistics workbook

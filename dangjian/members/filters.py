@@ -99,26 +99,25 @@ def birth_range(band: AgeBand, today: date) -> Q:
     return condition
 
 
-def search_q(query: str) -> Q:
-    """`q`: an ID number (exact, by its hash), a work number (prefix), pinyin or a name."""
+def search_q(query: str, *, prefix: str = "person__") -> Q:
+    """`q`: an ID number (exact, by its hash), a work number (prefix), pinyin or a name.
+
+    `prefix` leads from the searched model to the person: `person__` for members, "" for people.
+    """
     query = query.strip()
     if not query:
         return Q()
     number = normalise(query)
-    if (
-        len(number) in (15, 18)
-        and number[:-1].isdigit()
-        and (number[-1].isdigit() or number[-1] == "X")
-    ):
+    if _looks_like_id_number(number):
         try:
-            return Q(person__id_number_hash=lookup_hash(parse_id_number(number).number))
+            return Q(**{f"{prefix}id_number_hash": lookup_hash(parse_id_number(number).number)})
         except IdNumberError:
             pass  # not a valid ID number: fall through to the work number
     if is_pinyin_query(query):
-        return name_matches_q(query, name_field="person__name", key_field="person__pinyin_key")
+        return name_matches_q(query, name_field=f"{prefix}name", key_field=f"{prefix}pinyin_key")
     if query.isascii() and query.replace("-", "").isalnum():
-        return Q(person__work_number__istartswith=query)
-    return Q(person__name__contains=query)
+        return Q(**{f"{prefix}work_number__istartswith": query})
+    return Q(**{f"{prefix}name__contains": query})
 
 
 def _looks_like_id_number(number: str) -> bool:

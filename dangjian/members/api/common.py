@@ -12,10 +12,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dangjian.core.crypto import lookup_hash
-from dangjian.core.idnumbers import IdNumberError, normalise, parse_id_number
-from dangjian.core.pinyin import is_pinyin_query, name_matches_q
 from dangjian.members import display, selectors
+from dangjian.members.filters import search_q
 from dangjian.members.importing import services as importing
 from dangjian.members.models import (
     Degree,
@@ -51,20 +49,9 @@ def imports_for_api(user):
 
 
 def person_search_q(value: str) -> Q:
-    """The list page's search (`filters.search_q`) on people: a full ID number (by its hash), a
-    name in pinyin or initials, a work number (prefix) or a part of a name."""
-    value = value.strip()
-    number = normalise(value)
-    if len(number) in (15, 18) and number[:-1].isdigit() and number[-1] in "0123456789X":
-        try:
-            return Q(id_number_hash=lookup_hash(parse_id_number(number).number))
-        except IdNumberError:
-            pass  # not a valid ID number: maybe a work number
-    if is_pinyin_query(value):
-        return name_matches_q(value)
-    if value.isascii() and value.replace("-", "").isalnum():
-        return Q(work_number__istartswith=value)
-    return Q(name__contains=value)
+    """The list page's search on people: a full ID number (by its hash), a name in pinyin or
+    initials, a work number (prefix) or a part of a name."""
+    return search_q(value, prefix="")
 
 
 # --- serializers ---------------------------------------------------------------------------------
