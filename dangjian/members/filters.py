@@ -8,7 +8,6 @@ joining year a `joined_on` range (never a computed age or `__year` on every row)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django import forms
@@ -19,6 +18,7 @@ from dangjian.core.forms import BootstrapForm, limit_rendered_choices
 from dangjian.core.idnumbers import IdNumberError, normalise, parse_id_number
 from dangjian.core.pinyin import is_pinyin_query, name_matches_q
 from dangjian.core.scope import scope_of
+from dangjian.members import statistics
 from dangjian.members.display import add_months
 from dangjian.members.models import (
     ETHNICITY_CHOICES,
@@ -37,24 +37,8 @@ UNIT_LIMIT = 200  # units rendered at once; a group has thousands, narrowed by t
 ALL_STATUSES = "all"
 
 
-@dataclass(frozen=True)
-class AgeBand:
-    code: str
-    label: str
-    youngest: int | None  # inclusive, full years
-    oldest: int | None  # inclusive, full years
-
-
-AGE_BANDS = (
-    AgeBand("-30", "30岁及以下", None, 30),
-    AgeBand("31-35", "31–35岁", 31, 35),
-    AgeBand("36-40", "36–40岁", 36, 40),
-    AgeBand("41-45", "41–45岁", 41, 45),
-    AgeBand("46-50", "46–50岁", 46, 50),
-    AgeBand("51-55", "51–55岁", 51, 55),
-    AgeBand("56-60", "56–60岁", 56, 60),
-    AgeBand("61-", "61岁及以上", 61, None),
-)
+# The 党内统计 age bands (with their source) serve the filter too, so the two never differ.
+AGE_BANDS = statistics.AGE_BANDS
 AGE_BAND_BY_CODE = {band.code: band for band in AGE_BANDS}
 
 # sort code -> order_by fields; every order ends with the primary key so pages never overlap.
@@ -85,7 +69,7 @@ SORT_CHOICES = [
 DEFAULT_SORT = "org"
 
 
-def birth_range(band: AgeBand, today: date) -> Q:
+def birth_range(band: statistics.Band, today: date) -> Q:
     """Age in full years between the band's bounds, as a `birth_date` range.
 
     Someone is at least N on `today` when born on or before today minus N years, and at most N
