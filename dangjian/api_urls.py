@@ -10,13 +10,25 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from dangjian.accounts import api as accounts_api
+from dangjian.appraisals import api as appraisals_api
 from dangjian.core.api import api_not_found
+from dangjian.development import api as development_api
+from dangjian.dues import api as dues_api
 from dangjian.members import api as members_api
 from dangjian.orgs import api as orgs_api
+from dangjian.transfers import api as transfers_api
 
 app_name = "api"
 
-API_MODULES = (orgs_api, accounts_api, members_api)
+API_MODULES = (
+    orgs_api,
+    accounts_api,
+    members_api,
+    development_api,
+    transfers_api,
+    dues_api,
+    appraisals_api,
+)
 
 router = DefaultRouter()
 for module in API_MODULES:

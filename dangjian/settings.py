@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "dangjian.audit",
     "dangjian.notifications",
     "dangjian.members",
+    "dangjian.development",
+    "dangjian.transfers",
+    "dangjian.dues",
+    "dangjian.appraisals",
     "dangjian.dashboard",
 ]
 

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 
 from dangjian.accounts import permissions as accounts
 from dangjian.accounts.models import AdminKind
+from dangjian.appraisals import permissions as appraisals
 from dangjian.audit import permissions as audit
+from dangjian.development import permissions as development
+from dangjian.dues import permissions as dues
 from dangjian.members import permissions as members
 from dangjian.orgs import permissions as orgs
+from dangjian.transfers import permissions as transfers
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,20 @@ ORG_DEPARTMENT = BuiltinRole(
         members.REVEAL_SENSITIVE,
         members.EXPORT_MEMBER,
         members.VIEW_STATISTICS,
+        development.VIEW_DEVELOPMENT,
+        development.MANAGE_DEVELOPMENT,
+        development.APPROVE_DEVELOPMENT,
+        development.OVERRIDE_RULE,
+        development.MANAGE_QUOTA,
+        transfers.VIEW_TRANSFER,
+        transfers.REQUEST_TRANSFER,
+        transfers.APPROVE_TRANSFER,
+        dues.VIEW_DUES,
+        dues.MANAGE_DUES,
+        dues.APPROVE_HARDSHIP,
+        dues.EXPORT_DUES,
+        appraisals.VIEW_APPRAISAL,
+        appraisals.MANAGE_APPRAISAL,
     ),
 )
 BRANCH_SECRETARY = BuiltinRole(
@@ -92,6 +110,15 @@ BRANCH_SECRETARY = BuiltinRole(
         members.MANAGE_MEMBER,
         members.EXPORT_MEMBER,
         members.VIEW_STATISTICS,
+        development.VIEW_DEVELOPMENT,
+        development.MANAGE_DEVELOPMENT,
+        transfers.VIEW_TRANSFER,
+        transfers.REQUEST_TRANSFER,
+        dues.VIEW_DUES,
+        dues.MANAGE_DUES,
+        dues.EXPORT_DUES,
+        appraisals.VIEW_APPRAISAL,
+        appraisals.MANAGE_APPRAISAL,
     ),
 )
 PARTY_CLERK = BuiltinRole(
@@ -104,6 +131,12 @@ PARTY_CLERK = BuiltinRole(
         members.VIEW_MEMBER,
         members.MANAGE_MEMBER,
         members.EXPORT_MEMBER,
+        development.VIEW_DEVELOPMENT,
+        development.MANAGE_DEVELOPMENT,
+        transfers.VIEW_TRANSFER,
+        dues.VIEW_DUES,
+        dues.MANAGE_DUES,
+        appraisals.VIEW_APPRAISAL,
     ),
 )
 

@@ -4,6 +4,8 @@ An action code is `<app>.<verb>` (or `<app>.<entity>_<verb>`). Codes missing fro
 shown as they are, so a new service never breaks the page; add its label here.
 """
 
+from importlib import import_module
+
 # The audit app's own actions.
 VIEW_LOG = "audit.view_log"
 VIEW_ENTRY = "audit.view_entry"
@@ -16,6 +18,10 @@ GROUPS = {
     "accounts": "账号与权限",
     "orgs": "党组织",
     "members": "党员信息",
+    "development": "发展党员",
+    "transfers": "组织关系转接",
+    "dues": "党费",
+    "appraisals": "民主评议党员",
     "notifications": "消息",
     "core": "系统",
     "audit": "审计",
@@ -104,6 +110,10 @@ LABELS = {
     VERIFY: "校验审计链",
     PURGE: "清理过期审计记录",
 }
+
+# Apps with their own label modules (one file per app, so each app owns its labels).
+for _module in ("development", "transfers", "dues", "appraisals"):
+    LABELS |= import_module(f"dangjian.{_module}.audit_labels").LABELS
 
 
 def label(code: str) -> str:

@@ -33,6 +33,7 @@ from dangjian.members.permissions import (
     VIEW_MEMBER,
 )
 from dangjian.members.services.reveal import field_label, member_reveal
+from dangjian.members.tabs import extra_tabs
 
 PER_PAGE = 20
 TABS = (
@@ -206,15 +207,17 @@ def member_detail(request, pk):
 
 
 def _render_detail(request, member: Member, revealed: dict | None = None):
+    extra = {tab.key: tab for tab in extra_tabs(request.user, member)}
     tab = request.GET.get("tab", "basic")
-    if tab not in TAB_KEYS:
+    if tab not in TAB_KEYS and tab not in extra:
         tab = "basic"
     can = Abilities.of(request.user, member)
     context = {
         "member": member,
         "person": member.person,
         "tab": tab,
-        "tabs": TABS,
+        "tabs": TABS + tuple((t.key, t.label, t.icon) for t in extra.values()),
+        "extra_tab_template": extra[tab].template if tab in extra else "",
         "can": can,
         "actions": _detail_actions(member, can),
         "photo_url": optional_url("members:photo", member.pk) if member.person.photo else "",
@@ -222,7 +225,10 @@ def _render_detail(request, member: Member, revealed: dict | None = None):
         "age": display.age(member.person),
         "party_age": display.party_age(member),
     }
-    context |= TAB_CONTEXT[tab](request, member, revealed or {})
+    if tab in extra:
+        context |= extra[tab].context(request, member)
+    else:
+        context |= TAB_CONTEXT[tab](request, member, revealed or {})
     return render(request, "members/detail.html", context)
 
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AppraisalsConfig(AppConfig):
+    name = "dangjian.appraisals"
+    label = "appraisals"
+    verbose_name = "民主评议党员"
