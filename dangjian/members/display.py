@@ -7,6 +7,7 @@ from datetime import date
 from dangjian.core.crypto import mask_middle, mask_phone
 from dangjian.core.idnumbers import mask_id_number
 from dangjian.core.rules import rule_value
+from dangjian.orgs.dates import add_months
 
 SENSITIVE_FIELDS = ("id_number", "mobile", "address")
 
@@ -39,15 +40,6 @@ def age(person, day: date | None = None) -> int | None:
 def party_age(member, day: date | None = None) -> int | None:
     """党龄 in full years from the conversion date (domain §1.2 PARTY_AGE); None for 预备党员."""
     return full_years(member.full_member_on, day or date.today())
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, clamped to the month's end (domain §1.2)."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def probation_end(member) -> date | None:

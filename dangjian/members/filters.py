@@ -19,7 +19,6 @@ from dangjian.core.idnumbers import IdNumberError, normalise, parse_id_number
 from dangjian.core.pinyin import is_pinyin_query, name_matches_q
 from dangjian.core.scope import scope_of
 from dangjian.members import statistics
-from dangjian.members.display import add_months
 from dangjian.members.models import (
     ETHNICITY_CHOICES,
     IN_GOOD_STANDING,
@@ -30,6 +29,7 @@ from dangjian.members.models import (
     TitleLevel,
 )
 from dangjian.members.permissions import VIEW_MEMBER
+from dangjian.orgs.dates import add_months
 from dangjian.orgs.models import Organization, OrgType, Unit
 
 OPTION_LIMIT = 30  # organisations rendered at once in the search-backed select

@@ -24,7 +24,6 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from dangjian.core.scope import scope_of
-from dangjian.members.display import add_months
 from dangjian.members.models import (
     ETHNICITY_CHOICES,
     IN_GOOD_STANDING,
@@ -37,6 +36,7 @@ from dangjian.members.models import (
 )
 from dangjian.members.models.choices import HAN
 from dangjian.members.permissions import VIEW_STATISTICS
+from dangjian.orgs.dates import add_months
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 
 

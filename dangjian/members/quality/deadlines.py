@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dangjian.core.rules import rule_value
-from dangjian.members.display import add_months, probation_end
+from dangjian.members.display import probation_end
 from dangjian.members.models import IN_GOOD_STANDING, Category
 from dangjian.members.quality.registry import DANGER, FIX_STATUS, WARNING, Finding, check
 from dangjian.members.quality.subtree import CHUNK, Subtree
+from dangjian.orgs.dates import add_months
 
 
 @check(

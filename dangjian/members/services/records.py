@@ -18,7 +18,6 @@ from django.db import transaction
 from dangjian.audit.services import audit_log
 from dangjian.core.scope import require_in_scope
 from dangjian.core.uploads import DOCUMENTS, EXTENSIONS, IMAGES, JPEG, MB, PNG, check_upload
-from dangjian.members.display import add_months
 from dangjian.members.models import (
     Discipline,
     Member,
@@ -28,6 +27,7 @@ from dangjian.members.models import (
 )
 from dangjian.members.permissions import MANAGE_MEMBER
 from dangjian.members.services.people import RecordInvalid
+from dangjian.orgs.dates import add_months
 
 PHOTO_MAX_BYTES = 5 * MB
 DOCUMENT_MAX_BYTES = 20 * MB

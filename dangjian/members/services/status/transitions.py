@@ -13,7 +13,6 @@ from django.db import models, transaction
 
 from dangjian.core.exceptions import RuleViolation
 from dangjian.core.rules import rule_source, rule_value
-from dangjian.members.display import add_months
 from dangjian.members.models import LeaveType, Member, Status, StatusChange
 from dangjian.members.rules import LOST_CONTACT_SUSPEND_MONTHS
 from dangjian.members.services.status.common import (
@@ -26,6 +25,7 @@ from dangjian.members.services.status.common import (
     _reason,
     _write,
 )
+from dangjian.orgs.dates import add_months
 
 # 除名 and 开除党籍 are decisions of a party organisation, issued as a numbered document.
 LEAVE_NEEDS_DOCUMENT = (LeaveType.REMOVED, LeaveType.EXPELLED)
