@@ -1,6 +1,6 @@
 # dangjian — `make demo` runs the platform with demo data; `make test` runs every test.
 # Both set everything up from a fresh clone: .venv, Python and npm packages, Debian packages
-# (chromium, fonts-noto-cjk) when run as root.
+# (chromium, fonts-noto-cjk, the Pango library WeasyPrint draws PDFs with) when run as root.
 
 PYTHON ?= python3
 VENV := .venv
@@ -21,6 +21,7 @@ system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || missing="$$missing libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing Debian packages:$$missing"; \
