@@ -1,13 +1,13 @@
 """`dangjian bench`: request timings measured in-process with Django's test `Client`.
 
-Each case is requested `warmup` times, then `iterations` times under the clock; a last request
-runs under `CaptureQueriesContext` to count its queries (counting adds its own overhead, so it is
-kept out of the timings). A case whose URL does not resolve yet is listed with a note instead of
-failing the run, so the harness can be written before every page exists.
+Each page case (`Case`) is requested `warmup` times, then `iterations` times under the clock; a
+last request runs under `CaptureQueriesContext` to count its queries (counting adds its own
+overhead, so it is kept out of the timings). A case whose URL does not resolve yet is listed with
+a note instead of failing the run, so the harness can be written before every page exists.
 
-The Excel import (`ImportCase`) is timed once, end to end (validation and the bulk write of a
-generated 10 000-row roster), inside a transaction that is rolled back, so the bench database is
-the same before and after and every run imports the same new people.
+A write operation (`OperationCase`: the Excel import of a generated 10 000-row roster, the monthly
+dues run for the whole group) is timed once, end to end, inside a transaction that is rolled back,
+so the bench database is the same before and after and every run repeats the same work.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -29,44 +28,34 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
+from dangjian.core.bench.cases import (
+    BenchWorld,
+    Case,
+    Operation,
+    OperationCase,
+    Result,
+    Skip,
+)
+from dangjian.core.bench.lifecycle import LIFECYCLE_CASES
 from dangjian.core.seed.table import render_table
 
+__all__ = [
+    "CASES",
+    "IMPORT_CASE",
+    "BenchWorld",
+    "Case",
+    "Operation",
+    "OperationCase",
+    "Result",
+    "Skip",
+    "measure",
+    "measure_operation",
+    "prepare_world",
+    "render_results",
+    "run_benchmarks",
+]
+
 BENCH_URLCONF = "dangjian.core.bench.urls"
-
-
-@dataclass
-class BenchWorld:
-    """The people and organisations the cases need, found in (or added to) the database."""
-
-    secretary: object
-    group_department: object
-    mine: object
-    member: object | None = None  # a member of the mine, for the detail page and ID search
-
-
-@dataclass(frozen=True)
-class Case:
-    label: str
-    url: Callable[[BenchWorld], str | None]  # None: the database has nothing to ask for
-    user: str = ""  # "secretary", "group_department" or "" (anonymous)
-    shown: str = ""  # what the table shows instead of the URL (never a full ID number)
-
-
-@dataclass(frozen=True)
-class ImportCase:
-    """One import of a generated roster into the mine, as the mine's 组织部 (集团组织部)."""
-
-    label: str
-    rows: int = 10_000
-
-
-@dataclass
-class Result:
-    label: str
-    median_ms: float | None = None
-    p95_ms: float | None = None
-    queries: int | None = None
-    note: str = ""
 
 
 CASES = (
@@ -121,7 +110,6 @@ MEMBER_CASES = (
     Case("党员列表 API · 集团组织部", lambda world: reverse("api:member-list"), GROUP),
     Case("党内统计 · 全集团", lambda world: reverse("members:statistics"), GROUP),
 )
-CASES = (*CASES, *MEMBER_CASES, ImportCase("Excel 导入 10 000 行（校验 + 写入）"))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -175,39 +163,61 @@ class _RollBack(Exception):
     pass
 
 
-def measure_import(case: ImportCase, world: BenchWorld, *, rows: int | None = None) -> Result:
-    """Time `import_file` once on a generated roster; the transaction is rolled back."""
-    try:
-        from dangjian.members.importing.services import import_file
-    except ImportError:
-        return Result(case.label, note="导入服务 import_file 尚未实现，跳过")
-    rows = rows or case.rows
+def measure_operation(case: OperationCase, world: BenchWorld, *, size: int | None = None) -> Result:
+    """Time the case's operation once; its transaction is rolled back. `size` overrides the
+    case's own (the harness test runs a small one)."""
     with tempfile.TemporaryDirectory() as folder:
-        path = _roster(Path(folder) / "名册.xlsx", world, rows)
         try:
-            seconds, batch = _import_and_roll_back(import_file, world, path)
-        except Exception as exc:  # a broken import is a row, not a crash
-            return Result(case.label, note=f"导入出错（{type(exc).__name__}），跳过")
+            operation = case.prepare(world, Path(folder), size or case.size)
+        except Skip as skip:
+            return Result(case.label, note=str(skip))
+        try:
+            seconds, outcome = _run_and_roll_back(operation.run)
+        except Exception as exc:  # a broken operation is a row, not a crash
+            return Result(case.label, note=f"执行出错（{type(exc).__name__}：{exc}），跳过"[:160])
+        operation.cleanup(outcome)
     return Result(
         case.label,
         median_ms=seconds * 1000,
-        note=f"一次，{rows} 行：新增 {batch.created_count}、问题行 {batch.rejected_rows}；"
-        f"每秒 {rows / seconds:,.0f} 行；事务回滚，库不变",
+        note=f"{operation.describe(outcome, seconds)}；事务回滚，库不变",
     )
 
 
-def _import_and_roll_back(import_file, world: BenchWorld, path: Path):
+def _run_and_roll_back(run: Callable[[], object]) -> tuple[float, object]:
     try:
         with transaction.atomic():
             started = time.perf_counter()
-            batch = import_file(actor=world.group_department, organization=world.mine, path=path)
+            outcome = run()
             seconds = time.perf_counter() - started
             raise _RollBack
     except _RollBack:
         pass
-    if batch.file:
-        batch.file.delete(save=False)  # the stored copy of the roster outlives the rollback
-    return seconds, batch
+    return seconds, outcome
+
+
+def _prepare_import(world: BenchWorld, folder: Path, rows: int | None) -> Operation:
+    """One import of a generated roster into the mine, as the mine's 组织部 (集团组织部)."""
+    try:
+        from dangjian.members.importing.services import import_file
+    except ImportError as exc:
+        raise Skip("导入服务 import_file 尚未实现，跳过") from exc
+    path = _roster(folder / "名册.xlsx", world, rows)
+
+    def describe(batch, seconds: float) -> str:
+        return (
+            f"一次，{rows} 行：新增 {batch.created_count}、问题行 {batch.rejected_rows}；"
+            f"每秒 {rows / seconds:,.0f} 行"
+        )
+
+    def cleanup(batch) -> None:
+        if batch.file:
+            batch.file.delete(save=False)  # the stored copy of the roster outlives the rollback
+
+    return Operation(
+        run=lambda: import_file(actor=world.group_department, organization=world.mine, path=path),
+        describe=describe,
+        cleanup=cleanup,
+    )
 
 
 def _roster(path: Path, world: BenchWorld, rows: int) -> Path:
@@ -225,17 +235,28 @@ def _roster(path: Path, world: BenchWorld, rows: int) -> Path:
     return write_roster(path, branches=branches, rows=rows, today=timezone.localdate())
 
 
+IMPORT_CASE = OperationCase("Excel 导入 10 000 行（校验 + 写入）", _prepare_import, size=10_000)
+CASES = (*CASES, *MEMBER_CASES, IMPORT_CASE, *LIFECYCLE_CASES)
+
+
 def run_benchmarks(
-    world: BenchWorld, *, iterations: int = 30, warmup: int = 5, import_rows: int | None = None
+    world: BenchWorld,
+    *,
+    iterations: int = 30,
+    warmup: int = 5,
+    operation_size: int | None = None,
+    only: str = "",
 ) -> list[Result]:
-    """`import_rows` overrides the roster size (the harness test imports a small one)."""
+    """`operation_size` overrides the size of every operation (the harness test runs small
+    ones); `only` keeps the cases whose label contains it."""
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    cases = [case for case in CASES if only in case.label]
     with override_settings(ROOT_URLCONF=BENCH_URLCONF, DEBUG=False, ALLOWED_HOSTS=hosts):
         return [
-            measure_import(case, world, rows=import_rows)
-            if isinstance(case, ImportCase)
+            measure_operation(case, world, size=operation_size)
+            if isinstance(case, OperationCase)
             else measure(case, world, iterations=iterations, warmup=warmup)
-            for case in CASES
+            for case in cases
         ]
 
 
@@ -281,6 +302,7 @@ def prepare_world() -> BenchWorld:
         group_department=_bench_user("bench_jituan", "测试集团组织部", "org_department", root),
         mine=mine,
         member=_sample_member(branch),
+        branch=branch,
     )
 
 

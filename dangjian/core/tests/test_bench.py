@@ -6,8 +6,11 @@ import pytest
 
 from dangjian.core.bench import (
     CASES,
-    ImportCase,
-    measure_import,
+    IMPORT_CASE,
+    Operation,
+    OperationCase,
+    Skip,
+    measure_operation,
     percentile,
     prepare_world,
     render_results,
@@ -24,7 +27,7 @@ def test_the_harness_measures_every_case_or_says_why_not():
     shape = GroupShape(secondaries=1, mines_per_secondary=2, members=300)
     seed_database(scale="group", seed=1, today=date(2026, 6, 15), shape=shape)
     world = prepare_world()
-    results = run_benchmarks(world, iterations=2, warmup=0, import_rows=40)
+    results = run_benchmarks(world, iterations=2, warmup=0, operation_size=40)
     assert [result.label for result in results] == [case.label for case in CASES]
     floor = results[0]
     assert floor.median_ms is not None and floor.queries == 0
@@ -42,13 +45,59 @@ def test_the_import_row_imports_the_generated_roster_and_leaves_the_database_as_
                   shape=GroupShape(secondaries=1, mines_per_secondary=1, members=150))  # fmt: skip
     world = prepare_world()
     people = Person.objects.count()
-    (case,) = [case for case in CASES if isinstance(case, ImportCase)]
-    result = measure_import(case, world, rows=30)
+    result = measure_operation(IMPORT_CASE, world, size=30)
     assert Person.objects.count() == people
     if "尚未实现" in result.note:
         pytest.skip("the import service is not there yet")
     assert result.median_ms is not None, result.note
     assert "新增 30、问题行 0" in result.note
+
+
+@pytest.mark.django_db
+def test_an_operation_is_timed_once_and_rolled_back():
+    from dangjian.orgs.models import Organization
+
+    seed_database(scale="group", seed=1, today=date(2026, 6, 15),
+                  shape=GroupShape(secondaries=1, mines_per_secondary=1, members=100))  # fmt: skip
+    world = prepare_world()
+    before = Organization.objects.count()
+    calls = []
+
+    def prepare(world, folder, size):
+        assert folder.is_dir()
+
+        def run():
+            calls.append(size)
+            Organization.objects.filter(depth=1).update(name="改过的名字")
+            return size
+
+        return Operation(run=run, describe=lambda outcome, seconds: f"写了 {outcome} 行")
+
+    result = measure_operation(OperationCase("试验", prepare, size=7), world)
+    assert calls == [7]
+    assert result.median_ms is not None and result.queries is None
+    assert result.note == "写了 7 行；事务回滚，库不变"
+    assert Organization.objects.count() == before
+    assert not Organization.objects.filter(name="改过的名字").exists()
+
+
+def test_an_operation_that_cannot_run_or_fails_is_a_row_with_a_note(db):
+    world = None
+
+    def not_yet(world, folder, size):
+        raise Skip("服务尚未实现，跳过")
+
+    def broken(world, folder, size):
+        return Operation(run=lambda: 1 / 0, describe=lambda outcome, seconds: "")
+
+    assert measure_operation(OperationCase("甲", not_yet), world).note == "服务尚未实现，跳过"
+    result = measure_operation(OperationCase("乙", broken), world)
+    assert result.median_ms is None and "ZeroDivisionError" in result.note
+
+
+def test_every_case_has_a_unique_label():
+    labels = [case.label for case in CASES]
+    assert len(labels) == len(set(labels))
 
 
 def test_the_generated_roster_is_a_valid_workbook_of_new_people(tmp_path):

@@ -33,14 +33,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rebuild", action="store_true", help="删除 var/bench.sqlite3 重新生成数据"
         )
+        parser.add_argument(
+            "--only", default="", help="只测名称里含这段文字的场景（例如 --only 党费）"
+        )
 
-    def handle(self, *args, iterations, warmup, seed, rebuild, **options):
+    def handle(self, *args, iterations, warmup, seed, rebuild, only, **options):
         if settings.ENVIRONMENT == "production":
             raise CommandError("生产环境不能运行性能测试（它会写入测试数据和账号）。")
         if iterations < 1 or warmup < 0:
             raise CommandError("--iterations 至少为 1，--warmup 不能为负数。")
         if not os.environ.get("DATABASE_URL"):
-            self._run_on_bench_sqlite(iterations, warmup, seed, rebuild)
+            self._run_on_bench_sqlite(iterations, warmup, seed, rebuild, only)
             return
         if not os.environ.get(_CHILD_FLAG):
             self.stdout.write(
@@ -50,9 +53,9 @@ class Command(BaseCommand):
                     "bench 会在空库里装入集团规模数据，并创建两个测试账号。"
                 )
             )
-        self._benchmark(iterations, warmup, seed)
+        self._benchmark(iterations, warmup, seed, only)
 
-    def _run_on_bench_sqlite(self, iterations, warmup, seed, rebuild):
+    def _run_on_bench_sqlite(self, iterations, warmup, seed, rebuild, only):
         path = Path(settings.VAR_DIR) / "bench.sqlite3"
         if rebuild:
             for suffix in ("", "-wal", "-shm"):
@@ -65,13 +68,13 @@ class Command(BaseCommand):
             _CHILD_FLAG: "1",
         }
         command = [sys.executable, "-m", "dangjian", "bench", "--iterations", str(iterations),
-                   "--warmup", str(warmup), "--seed", str(seed)]  # fmt: skip
+                   "--warmup", str(warmup), "--seed", str(seed), "--only", only]  # fmt: skip
         self.stdout.flush()
         completed = subprocess.run(command, env=env, check=False)  # noqa: S603 — our own CLI
         if completed.returncode:
             raise CommandError(f"性能测试失败（退出码 {completed.returncode}）。")
 
-    def _benchmark(self, iterations, warmup, seed):
+    def _benchmark(self, iterations, warmup, seed, only):
         from dangjian.core.bench import prepare_world, render_results, run_benchmarks
         from dangjian.core.seed import seed_database
         from dangjian.orgs.models import Organization
@@ -97,7 +100,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         # WhiteNoise warns once per process when collectstatic has not run; irrelevant here.
         warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers")
-        results = run_benchmarks(world, iterations=iterations, warmup=warmup)
+        results = run_benchmarks(world, iterations=iterations, warmup=warmup, only=only)
         self.stdout.write(render_results(results))
         self.stdout.write(f"（测量用时 {time.monotonic() - started:.1f} 秒）")
 
