@@ -1,3 +1,5 @@
+from dangjian.transfers.views import urlpatterns
+
 app_name = "transfers"
 
-urlpatterns: list = []
+__all__ = ["app_name", "urlpatterns"]
