@@ -1,0 +1,229 @@
+"""The case list (filters, search, paginated in the database), opening a case for an applicant
+and the case page: the 25 steps by stage, deadlines, materials and the next allowed steps."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dangjian.core.forms import parse_id
+from dangjian.core.paging import paginate
+from dangjian.core.scope import has_permission
+from dangjian.development import selectors, services
+from dangjian.development import selectors_ui as select
+from dangjian.development.checks import StepBlocked
+from dangjian.development.deadlines import EARLIEST
+from dangjian.development.forms import CaseFilterForm, CaseOpenForm
+from dangjian.development.models import MaterialKind, Stage, State, StepCode
+from dangjian.development.permissions import MANAGE_DEVELOPMENT
+from dangjian.development.steps import STEPS
+from dangjian.development.views.common import (
+    SubmitOnce,
+    case_or_404,
+    case_url,
+    errors_into,
+    files,
+    posted,
+    require_anywhere,
+)
+from dangjian.development.views.home import _viewer_or_own_case
+
+PER_PAGE = 20
+
+
+# ---------------------------------------------------------------- the list
+
+
+@login_required
+@require_GET
+def case_list(request):
+    own = _viewer_or_own_case(request)
+    if own is not None:
+        return own
+    user = request.user
+    form = CaseFilterForm(request.GET or None, organizations=select.filter_organizations(user))
+    if form.is_bound and not form.is_valid():
+        cases = selectors.cases_for(user).none()
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        cases = select.filtered_cases(
+            user,
+            q=data.get("q", ""),
+            state=data.get("state", ""),
+            organization=data.get("org"),
+            open_only=data.get("open_only", False),
+        )
+    context = paginate(request, cases, PER_PAGE)
+    context |= {"form": form, "can_create": has_permission(user, MANAGE_DEVELOPMENT)}
+    if request.htmx and request.htmx.target == "case-results":
+        return render(request, "development/_case_results.html", context)
+    return render(request, "development/case_list.html", context)
+
+
+# ---------------------------------------------------------------- opening a case
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    require_anywhere(request.user, MANAGE_DEVELOPMENT)
+    user = request.user
+    once = SubmitOnce(request, "case_new")
+    if request.method == "POST" and not once.claim():
+        return once.repeated(request, reverse("development:case_list"))
+    branches = select.branches_for(user)
+    initial = {"received_on": timezone.localdate()}
+    if branches.count() == 1:
+        initial["organization"] = branches.first()
+    form = CaseOpenForm(
+        posted(request),
+        files(request),
+        branches=branches,
+        people=select.eligible_people(user),
+        initial=initial,
+    )
+    form.blocks = []
+    if request.method == "POST":
+        case = _open(request, form) if form.is_valid() else None
+        if case is not None:
+            url = case_url(case)
+            once.done(url)
+            messages.success(request, f"已为{case.person.name}建立发展党员档案。")
+            return redirect(url)
+        once.release()
+    chosen = form.cleaned_data.get("person") if form.is_bound and form.is_valid() else None
+    if chosen is None and form.is_bound:
+        chosen = select.eligible_people(user).filter(pk=parse_id(form.data.get("person"))).first()
+    context = {"form": form, "token": once.token, "chosen": chosen, "blocks": form.blocks}
+    return render(request, "development/case_new.html", context)
+
+
+def _open(request, form):
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            case = services.case_open(
+                actor=request.user,
+                person=data["person"],
+                organization=data["organization"],
+                applied_on=data["applied_on"],
+                received_on=data["received_on"],
+                planned_leave_on=data.get("planned_leave_on"),
+                note=data.get("note", ""),
+            )
+            if data.get("application_file"):
+                services.material_upload(
+                    actor=request.user,
+                    case=case,
+                    kind=MaterialKind.APPLICATION,
+                    title=f"{case.person.name}入党申请书",
+                    upload=data["application_file"],
+                    dated_on=data["applied_on"],
+                )
+    except StepBlocked as blocked:
+        form.blocks = blocked.blocks
+        form.add_error(None, "不能建立档案：" + blocked.blocks[0].message)
+        return None
+    except PermissionDenied:
+        form.add_error("organization", "您不能在该党支部办理发展党员。")
+        return None
+    except ValidationError as refused:
+        errors_into(form, refused)
+        return None
+    return case
+
+
+@login_required
+@require_GET
+def people_options(request):
+    """The applicant search: people in scope who are not members and have no open case."""
+    require_anywhere(request.user, MANAGE_DEVELOPMENT)
+    query = request.GET.get("person_q", "")
+    people = select.people_matching(request.user, query)
+    return render(
+        request,
+        "development/_people_options.html",
+        {"people": people, "query": query.strip(), "limit": select.PEOPLE_LIMIT},
+    )
+
+
+# ---------------------------------------------------------------- the case page
+
+
+def timeline(case, steps, available_codes) -> list[dict]:
+    """The 25 steps grouped by the 5 stages, each with its records (repeatable steps: all)."""
+    done: dict[str, list] = {}
+    for step in steps:
+        done.setdefault(step.code, []).append(step)
+    stages = []
+    for stage in Stage:
+        rows = [
+            {
+                "spec": spec,
+                "records": done.get(spec.code, []),
+                "available": spec.code in available_codes,
+            }
+            for spec in sorted(STEPS.values(), key=lambda s: s.number or 99)
+            if spec.stage == stage and spec.number
+        ]
+        finished = sum(1 for row in rows if row["records"])
+        stages.append({"stage": stage, "rows": rows, "finished": finished, "total": len(rows)})
+    return stages
+
+
+OFF_LINE = (
+    StepCode.EXTENSION,
+    StepCode.CANCELLATION,
+    StepCode.REJECTION,
+    StepCode.TRANSFER_OUT,
+    StepCode.CLOSE,
+)
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    case = case_or_404(request, pk)
+    user = request.user
+    context = select.case_context(case)
+    can = select.case_abilities(user, case)
+    available = (
+        services.available_steps(actor=user, case=case) if can["manage"] or can["approve"] else []
+    )
+    codes = {spec.code for spec in available}
+    today = timezone.localdate()
+    context |= {
+        "case": case,
+        "person": case.person,
+        "can": can,
+        "stages": timeline(case, context["steps"], codes),
+        "next_steps": [spec for spec in available if spec.code not in OFF_LINE],
+        "other_steps": [spec for spec in available if spec.code in OFF_LINE],
+        "off_line_records": [s for s in context["steps"] if s.code in OFF_LINE],
+        "deadlines": [
+            {
+                "item": item,
+                "overdue": item.is_overdue(today),
+                "earliest": item.kind == EARLIEST,
+            }
+            for item in selectors.case_deadlines(case, today=today)
+        ],
+        "today": today,
+        "is_probation": case.state in (State.PROBATIONARY, State.PROBATION_EXTENDED),
+        "can_view_member": bool(case.member_id) and has_permission(user, "members.view_member"),
+    }
+    return render(request, "development/case_detail.html", context)
+
+
+urlpatterns = [
+    path("cases/", case_list, name="case_list"),
+    path("cases/new/", case_new, name="case_new"),
+    path("cases/people/", people_options, name="people_options"),
+    path("cases/<int:pk>/", case_detail, name="case_detail"),
+]
