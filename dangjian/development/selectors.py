@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -85,10 +85,13 @@ def pipeline_by_branch(user, *, organization=None) -> list[dict]:
 
 
 def _open_cases_with_history(user, organization):
+    return with_deadline_rows(cases_for(user, organization=organization))
+
+
+def with_deadline_rows(queryset):
     """Open cases with the rows their deadlines need, in three queries however many."""
     return (
-        cases_for(user, organization=organization)
-        .filter(state__in=OPEN_STATES)
+        queryset.filter(state__in=OPEN_STATES)
         .prefetch_related(
             Prefetch(
                 "steps",
@@ -146,6 +149,7 @@ def quota_use(user, *, year: int, organization=None):
         .filter(year=year)
         .select_related("organization")
         .annotate(accepted=Coalesce(Subquery(accepted, output_field=IntegerField()), Value(0)))
+        .annotate(remaining=F("planned") - F("accepted"))
         .order_by("organization__path")
     )
     queryset = _within(queryset, organization)

@@ -1,0 +1,128 @@
+"""Reminder sweep of the development workflow (see core/scheduler.py): every day, 7 days before
+and on each deadline (domain §1.2), tell the people who must act — the branch's holders of
+`development.manage_development`, or for committee steps the committee's holders of
+`development.approve_development`. Each reminder carries a dedupe key, so a second run the same
+day (or a retried task) sends nothing twice."""
+
+from __future__ import annotations
+
+import datetime
+from datetime import time, timedelta
+
+from django.urls import NoReverseMatch, reverse
+
+from dangjian.accounts.models import Role, RoleAssignment
+from dangjian.core.rules import rule_value
+from dangjian.core.scheduler import periodic
+from dangjian.development.deadlines import COMMITTEE, case_deadlines, pending
+from dangjian.development.models import DevelopmentCase
+from dangjian.development.permissions import APPROVE_DEVELOPMENT, MANAGE_DEVELOPMENT
+from dangjian.development.rules import REMINDER_LEAD_DAYS
+from dangjian.development.selectors import with_deadline_rows
+from dangjian.development.services.common import committee_of
+from dangjian.notifications.services import notify
+from dangjian.orgs.selectors import ancestor_paths
+
+CATEGORY = "development"
+
+
+def responsible_users(organization, permission: str, roles: list[int]) -> list[int]:
+    """Active users holding the permission by a grant on the organisation, or else on its
+    nearest ancestor where anyone holds it (the branch secretary, not every grant up to the
+    group)."""
+    if organization is None or not roles:
+        return []
+    paths = [organization.path, *reversed(ancestor_paths(organization.path))]
+    rows = RoleAssignment.objects.filter(
+        role_id__in=roles, organization__path__in=paths, user__is_active=True
+    ).values_list("organization__path", "user_id")
+    by_path: dict[str, set[int]] = {}
+    for path, user_id in rows:
+        by_path.setdefault(path, set()).add(user_id)
+    for path in paths:
+        if by_path.get(path):
+            return sorted(by_path[path])
+    return []
+
+
+def _roles_with(permission: str) -> list[int]:
+    return [role.pk for role in Role.objects.all() if permission in (role.permissions or [])]
+
+
+def _case_url(case) -> str:
+    try:
+        return reverse("development:case", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def reminder_phase(due_on: datetime.date, today: datetime.date, lead: int) -> str:
+    """ "lead" within the lead days before, "due" on the day (and up to the lead days after,
+    so a missed run still reminds once), else ""."""
+    days_left = (due_on - today).days
+    if 0 < days_left <= lead:
+        return "lead"
+    if -lead < days_left <= 0:
+        return "due"
+    return ""
+
+
+def deadline_reminders_send(*, today: datetime.date) -> int:
+    """Send the day's reminders; returns the number of notifications created."""
+    lead = rule_value(REMINDER_LEAD_DAYS, on=today)
+    roles = {perm: _roles_with(perm) for perm in (MANAGE_DEVELOPMENT, APPROVE_DEVELOPMENT)}
+    recipients_cache: dict[tuple[int, str], list[int]] = {}
+    committees: dict[int, object] = {}
+    sent = 0
+    cases = with_deadline_rows(DevelopmentCase.objects.select_related("person", "organization"))
+    for case in cases:
+        for deadline in pending(case_deadlines(case, today), today):
+            phase = reminder_phase(deadline.due_on, today, lead)
+            if not phase:
+                continue
+            if deadline.responsible == COMMITTEE:
+                if case.organization_id not in committees:
+                    committees[case.organization_id] = committee_of(case.organization)
+                organization, permission = committees[case.organization_id], APPROVE_DEVELOPMENT
+            else:
+                organization, permission = case.organization, MANAGE_DEVELOPMENT
+            if organization is None:
+                continue
+            key = (organization.pk, permission)
+            if key not in recipients_cache:
+                recipients_cache[key] = responsible_users(
+                    organization, permission, roles[permission]
+                )
+            sent += _remind(case, deadline, phase, recipients_cache[key], today)
+    return sent
+
+
+def _remind(case, deadline, phase: str, recipients: list[int], today) -> int:
+    if not recipients:
+        return 0
+    if phase == "lead":
+        when = f"将于 {deadline.due_on:%Y-%m-%d} 到期"
+    elif deadline.due_on == today:
+        when = "今天到期"
+    else:
+        when = f"已于 {deadline.due_on:%Y-%m-%d} 到期"
+    return notify(
+        recipients=recipients,
+        title=f"发展党员提醒：{case.person.name} {deadline.label}{when}",
+        body=(
+            f"{case.organization}：{case.person.name}（{case.get_state_display()}）"
+            f"{deadline.label}，期限 {deadline.due_on:%Y-%m-%d}。依据：{deadline.source}"
+        ),
+        url=_case_url(case),
+        category=CATEGORY,
+        obj=case,
+        dedupe_key=f"development:{case.pk}:{deadline.key}:{deadline.due_on:%Y%m%d}:{phase}",
+    )
+
+
+@periodic("development.deadline_reminders", every=timedelta(days=1), first_run=time(7, 0))
+def send_deadline_reminders(*, now):
+    """Each morning, the development deadlines reminders (idempotent)."""
+    from django.utils import timezone
+
+    deadline_reminders_send(today=timezone.localdate(now))
