@@ -22,6 +22,7 @@ from dangjian.development.models import (
     Vote,
     VoteMethod,
 )
+from dangjian.development.services import committee_of
 from dangjian.development.votes import tally
 
 PRINT_ACTION = "development.pdf"
@@ -52,15 +53,6 @@ PUBLICITY_WORDING = {
 }
 
 
-def _committee(branch):
-    from dangjian.orgs.models import OrgType
-
-    for ancestor in reversed(list(branch.get_ancestors())):
-        if ancestor.org_type == OrgType.COMMITTEE:
-            return ancestor
-    return None
-
-
 def _steps(case) -> dict[str, list]:
     found: dict[str, list] = {}
     for step in CaseStep.objects.filter(case=case).order_by("done_on", "pk"):
@@ -85,7 +77,7 @@ def _base(case: DevelopmentCase) -> dict:
         "case": case,
         "person": case.person,
         "branch": case.organization,
-        "committee": _committee(case.organization),
+        "committee": committee_of(case.organization),
         "printed_on": timezone.localdate(),
         "contacts": _sponsor_names(case, SponsorKind.CONTACT),
     }
