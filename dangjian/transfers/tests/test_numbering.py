@@ -49,13 +49,14 @@ def test_concurrent_issuers_never_share_a_number():
     barrier = threading.Barrier(4)
 
     def take():
-        from django.db import connection as own, transaction
+        from django.db import connection as own
+        from django.db import transaction
 
         try:
             barrier.wait()
             with transaction.atomic():
                 serials.append(next_serial(world.mine, 2026))
-        except Exception as problem:  # noqa: BLE001 — reported by the assertion below
+        except Exception as problem:
             errors.append(problem)
         finally:
             own.close()

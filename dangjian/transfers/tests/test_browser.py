@@ -1,0 +1,59 @@
+"""The outgoing path and the in-tree accept in a real browser, at desktop and phone widths."""
+
+import pytest
+
+
+@pytest.mark.browser
+def test_a_member_moves_to_another_mine_through_the_pages(browser_session, live_world):
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from dangjian.members.models import Member
+    from dangjian.members.tests.factories import make_member
+    from dangjian.transfers.models import State, Transfer
+
+    world = live_world
+    today = timezone.localdate().isoformat()
+    zhang = make_member(world.branch1, "张三")
+    page = browser_session.page
+
+    browser_session.sign_in(world.bob)
+    browser_session.goto(f"/transfers/new/?member={zhang.pk}")
+    page.get_by_label("本平台（集团内）").check()
+    page.select_option("#id_destination", str(world.mine2.pk))
+    page.fill("#id_reason", "工作调动到二矿通风区。")
+    browser_session.screenshot("transfers-request")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("[data-testid=timeline]")).to_contain_text("已申请")
+    transfer = Transfer.objects.get()
+    page.locator("[data-testid=action-branch_approve]").click()
+    page.fill("#id_approved_on", today)
+    page.get_by_role("button", name="确认支部同意").click()
+    expect(page.locator("[data-testid=timeline]")).to_contain_text("支部已同意")
+
+    browser_session.sign_in(world.alice)
+    browser_session.goto(f"/transfers/{transfer.pk}/")
+    page.locator("[data-testid=action-issue_letter]").click()
+    page.fill("#id_validity_days", "120")
+    page.get_by_role("button", name="确认审批并开具介绍信").click()
+    expect(page.locator("[data-testid=form-error]")).to_contain_text("不能超过 90 天")
+    browser_session.screenshot("transfers-issue-error")
+    page.fill("#id_validity_days", "30")
+    page.get_by_role("button", name="确认审批并开具介绍信").click()
+    expect(page.locator("[data-testid=letters]")).to_contain_text("第0001号")
+    browser_session.screenshot("transfers-detail-issued")
+    browser_session.goto("/transfers/")
+    expect(page.locator("a:visible", has_text="张三").first).to_be_visible()
+    browser_session.screenshot("transfers-outgoing-list")
+
+    browser_session.sign_in(world.dave)
+    browser_session.goto("/transfers/incoming/")
+    page.locator("a:visible", has_text="张三").first.click()
+    page.locator("[data-testid=action-accept]").click()
+    page.select_option("#id_branch", str(world.branch3.pk))
+    browser_session.screenshot("transfers-accept")
+    page.get_by_role("button", name="确认接收").click()
+    expect(page.locator("[data-testid=state-badge]").first).to_contain_text("已办结")
+    browser_session.screenshot("transfers-closed")
+    assert Transfer.objects.get().state == State.CLOSED
+    assert Member.objects.get(pk=zhang.pk).organization_id == world.branch3.pk
