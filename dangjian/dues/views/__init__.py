@@ -1,0 +1,1 @@
+"""The dues pages (党费), one module per page family; `dues/urls.py` lists their routes."""
