@@ -155,6 +155,8 @@ def check_age(birth: datetime.date, applied_on: datetime.date) -> Blocked | None
     if age_on(birth, applied_on) >= minimum:
         return None
     earliest = add_years(birth, minimum)
+    if age_on(birth, earliest) < minimum:  # born on 29 February: of age on 1 March
+        earliest += datetime.timedelta(days=1)
     return blocked(
         R.AGE_MIN,
         f"申请入党须年满{minimum}周岁：出生日期 {_d(birth)}，申请日期 {_d(applied_on)}，"

@@ -291,7 +291,8 @@ def test_candidate_eleven_months_after_activist_is_blocked_with_the_earliest_dat
     assert block.rule_key == "development.cultivation_min_months"
     assert block.earliest == date(2025, 7, 15)
     assert block.message.startswith(
-        "确定为发展对象须在列为入党积极分子满1年后：列为积极分子 2024-07-15，最早可于 2025-07-15 确定"
+        "确定为发展对象须在列为入党积极分子满1年后：列为积极分子 2024-07-15，"
+        "最早可于 2025-07-15 确定"
     )
     assert "第十二条" in block.message
     assert block.dates["列为积极分子"] == date(2024, 7, 15)
