@@ -84,6 +84,8 @@ def transfer_detail(request, pk):
         "letters": transfer.letters.all(),
         "actions": selectors.next_actions(request.user, transfer),
         "member_url": _member_url(request.user, transfer),
+        "can_print": transfer.issuing_committee_id is not None
+        and scope_of(request.user).covers(APPROVE_TRANSFER, transfer.issuing_committee.path),
         "today": timezone.localdate(),
     }
     return render(request, "transfers/detail.html", context)

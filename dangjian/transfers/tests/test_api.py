@@ -98,7 +98,9 @@ def test_a_step_through_the_api_and_its_refusals(client, world):
 
 def test_issue_step_matrix(client, world):
     transfer = request_out(world, make_member(world.branch1, "张三"))
-    Transfer.objects.filter(pk=transfer.pk).update(state=State.BRANCH_APPROVED, branch_approved_on=DAY)
+    Transfer.objects.filter(pk=transfer.pk).update(
+        state=State.BRANCH_APPROVED, branch_approved_on=DAY
+    )
     assert_access_matrix(
         client, url=f"{BASE}{transfer.pk}/steps/issue_letter/", method="post", api=True,
         data={"issued_on": "2026-03-05"}, in_scope=world.alice, out_of_scope=world.dave,
@@ -110,9 +112,7 @@ def test_issue_step_matrix(client, world):
 def test_no_illegal_transition_is_reachable_through_the_api(client, world):
     transfer = request_out(world, make_member(world.branch1, "张三"))
     client.force_login(world.alice)
-    body = {name: "2026-03-05" for name in ("approved_on", "issued_on", "received_on",
-            "receipt_on", "closed_on", "reported_on", "accepted_on", "verified_on",
-            "assigned_on", "sent_on")}  # fmt: skip
+    body = dict.fromkeys(("approved_on", "issued_on", "received_on", "receipt_on", "closed_on", "reported_on", "accepted_on", "verified_on", "assigned_on", "sent_on"), "2026-03-05")  # fmt: skip
     body.update(reason="x", method="letter")
     allowed = {"branch_approve", "cancel"}
     for verb in ("issue_letter", "reissue", "received", "receipt", "close", "expire", "lost",
