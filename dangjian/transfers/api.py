@@ -30,8 +30,15 @@ from dangjian.transfers.steps import run_step
 class LetterSerializer(serializers.ModelSerializer):
     class Meta:
         model = Letter
-        fields = ["number", "issued_on", "validity_days", "valid_until", "dues_paid_through",
-                  "voided_on", "void_reason"]  # fmt: skip
+        fields = [
+            "number",
+            "issued_on",
+            "validity_days",
+            "valid_until",
+            "dues_paid_through",
+            "voided_on",
+            "void_reason",
+        ]
         read_only_fields = fields
 
 
@@ -48,12 +55,31 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = [
-            "id", "direction", "state", "state_display", "person_name", "id_number", "member",
-            "sender", "origin_name", "receiver", "destination_name", "assigned_branch",
-            "category", "in_city", "dues_paid_through", "requested_on", "branch_approved_on",
-            "received_on", "receipt_on", "closed_on", "verified_on", "verify_method",
-            "letter_number", "letter_valid_until",
-        ]  # fmt: skip
+            "id",
+            "direction",
+            "state",
+            "state_display",
+            "person_name",
+            "id_number",
+            "member",
+            "sender",
+            "origin_name",
+            "receiver",
+            "destination_name",
+            "assigned_branch",
+            "category",
+            "in_city",
+            "dues_paid_through",
+            "requested_on",
+            "branch_approved_on",
+            "received_on",
+            "receipt_on",
+            "closed_on",
+            "verified_on",
+            "verify_method",
+            "letter_number",
+            "letter_valid_until",
+        ]
         read_only_fields = fields
 
     def get_id_number(self, transfer) -> str:

@@ -119,9 +119,17 @@ STEP_HINTS = {
 
 
 DATE_FIELDS = (
-    "approved_on", "issued_on", "received_on", "receipt_on", "closed_on", "reported_on",
-    "accepted_on", "verified_on", "assigned_on", "sent_on",
-)  # fmt: skip
+    "approved_on",
+    "issued_on",
+    "received_on",
+    "receipt_on",
+    "closed_on",
+    "reported_on",
+    "accepted_on",
+    "verified_on",
+    "assigned_on",
+    "sent_on",
+)
 
 
 def _initial(verb, transfer) -> dict:

@@ -66,12 +66,18 @@ def test_no_alert_once_the_receipt_is_back(world, time_machine):
 def test_an_incoming_receipt_not_sent_alerts_the_receiving_committee(world, time_machine):
     time_machine.move_to(_at(date(2026, 3, 2)), tick=False)
     transfer = svc.transfer_register_incoming(
-        actor=world.bob, receiver=world.branch1, name="赵六", id_number="11010519491231002X",
-        category="probationary", joined_on=date(2025, 9, 1), origin_name="外地党委",
+        actor=world.bob,
+        receiver=world.branch1,
+        name="赵六",
+        id_number="11010519491231002X",
+        category="probationary",
+        joined_on=date(2025, 9, 1),
+        origin_name="外地党委",
         registered_on=date(2026, 3, 2),
-    )  # fmt: skip
-    svc.transfer_verify(actor=world.alice, transfer=transfer, verified_on=date(2026, 3, 2),
-                        method="letter")  # fmt: skip
+    )
+    svc.transfer_verify(
+        actor=world.alice, transfer=transfer, verified_on=date(2026, 3, 2), method="letter"
+    )
     svc.transfer_accept_incoming(actor=world.alice, transfer=transfer, accepted_on=date(2026, 3, 2))
     svc.transfer_assign(actor=world.alice, transfer=transfer, assigned_on=date(2026, 3, 2))
     transfer_alerts(today=date(2026, 4, 2))

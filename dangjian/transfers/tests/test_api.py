@@ -28,9 +28,14 @@ def _state():
 def test_list_matrix_and_scope(client, world):
     issued(world, make_member(world.branch1, "张三"))
     result = assert_access_matrix(
-        client, url=BASE, api=True, in_scope=world.bob, out_of_scope=world.dave,
-        no_role=world.charlie, expect={"no_role": 200, "out_of_scope": 200},
-    )  # fmt: skip
+        client,
+        url=BASE,
+        api=True,
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        expect={"no_role": 200, "out_of_scope": 200},
+    )
     assert [row["person_name"] for row in result.responses["in_scope"].json()["results"]] == [
         "张三"
     ]
@@ -42,9 +47,13 @@ def test_list_matrix_and_scope(client, world):
 def test_retrieve_matrix(client, world):
     transfer = issued(world, make_member(world.branch1, "张三"))
     result = assert_access_matrix(
-        client, url=f"{BASE}{transfer.pk}/", api=True, in_scope=world.alice,
-        out_of_scope=world.dave, no_role=world.charlie,
-    )  # fmt: skip
+        client,
+        url=f"{BASE}{transfer.pk}/",
+        api=True,
+        in_scope=world.alice,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+    )
     assert len(result.responses["in_scope"].json()["letters"]) == 1
 
 
@@ -69,13 +78,24 @@ def test_list_query_count_does_not_grow(client, world, django_assert_max_num_que
 
 def test_request_through_the_api(client, world):
     zhang = make_member(world.branch1, "张三")
-    body = {"member": zhang.pk, "destination_name": "外地党委", "reason": "调动",
-            "requested_on": "2026-03-05"}  # fmt: skip
+    body = {
+        "member": zhang.pk,
+        "destination_name": "外地党委",
+        "reason": "调动",
+        "requested_on": "2026-03-05",
+    }
     assert_access_matrix(
-        client, url=BASE, method="post", data=body, api=True, in_scope=world.bob,
-        out_of_scope=world.dave, no_role=world.charlie, state=_state,
+        client,
+        url=BASE,
+        method="post",
+        data=body,
+        api=True,
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        state=_state,
         expect={"in_scope": 201, "no_role": 403, "out_of_scope": 400},
-    )  # fmt: skip
+    )
     assert Transfer.objects.get().state == State.REQUESTED
 
 
@@ -89,11 +109,18 @@ def test_a_step_through_the_api_and_its_refusals(client, world):
     assert response.status_code == 200 and response.json()["state"] == State.BRANCH_APPROVED
     again = client.post(url, {"approved_on": "2026-03-05"}, content_type="application/json")
     assert again.status_code == 400 and "不能由支部同意" in again.json()["error"]["message"]
-    skip = client.post(f"{BASE}{transfer.pk}/steps/close/", {"closed_on": "2026-03-05"},
-                       content_type="application/json")  # fmt: skip
+    skip = client.post(
+        f"{BASE}{transfer.pk}/steps/close/",
+        {"closed_on": "2026-03-05"},
+        content_type="application/json",
+    )
     assert skip.status_code == 404  # bob does not hold the committee's permission
-    assert client.post(f"{BASE}{transfer.pk}/steps/nope/", {},
-                       content_type="application/json").status_code == 404  # fmt: skip
+    assert (
+        client.post(
+            f"{BASE}{transfer.pk}/steps/nope/", {}, content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_issue_step_matrix(client, world):
@@ -102,24 +129,57 @@ def test_issue_step_matrix(client, world):
         state=State.BRANCH_APPROVED, branch_approved_on=DAY
     )
     assert_access_matrix(
-        client, url=f"{BASE}{transfer.pk}/steps/issue_letter/", method="post", api=True,
-        data={"issued_on": "2026-03-05"}, in_scope=world.alice, out_of_scope=world.dave,
-        no_role=world.charlie, state=_state,
-    )  # fmt: skip
+        client,
+        url=f"{BASE}{transfer.pk}/steps/issue_letter/",
+        method="post",
+        api=True,
+        data={"issued_on": "2026-03-05"},
+        in_scope=world.alice,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        state=_state,
+    )
     assert Transfer.objects.get().state == State.LETTER_ISSUED
 
 
 def test_no_illegal_transition_is_reachable_through_the_api(client, world):
     transfer = request_out(world, make_member(world.branch1, "张三"))
     client.force_login(world.alice)
-    body = dict.fromkeys(("approved_on", "issued_on", "received_on", "receipt_on", "closed_on", "reported_on", "accepted_on", "verified_on", "assigned_on", "sent_on"), "2026-03-05")  # fmt: skip
+    body = dict.fromkeys(
+        (
+            "approved_on",
+            "issued_on",
+            "received_on",
+            "receipt_on",
+            "closed_on",
+            "reported_on",
+            "accepted_on",
+            "verified_on",
+            "assigned_on",
+            "sent_on",
+        ),
+        "2026-03-05",
+    )
     body.update(reason="x", method="letter")
     allowed = {"branch_approve", "cancel"}
-    for verb in ("issue_letter", "reissue", "received", "receipt", "close", "expire", "lost",
-                 "accept", "verify", "accept_in", "assign", "send_receipt"):  # fmt: skip
+    for verb in (
+        "issue_letter",
+        "reissue",
+        "received",
+        "receipt",
+        "close",
+        "expire",
+        "lost",
+        "accept",
+        "verify",
+        "accept_in",
+        "assign",
+        "send_receipt",
+    ):
         before = _state()
-        response = client.post(f"{BASE}{transfer.pk}/steps/{verb}/", body,
-                               content_type="application/json")  # fmt: skip
+        response = client.post(
+            f"{BASE}{transfer.pk}/steps/{verb}/", body, content_type="application/json"
+        )
         assert response.status_code in (400, 403, 404), (verb, response.status_code)
         assert _state() == before, verb
     assert allowed
@@ -127,9 +187,15 @@ def test_no_illegal_transition_is_reachable_through_the_api(client, world):
 
 def test_register_through_the_api(client, world):
     client.force_login(world.bob)
-    body = {"receiver": world.branch1.pk, "name": "赵六", "id_number": "11010519491231002X",
-            "category": "probationary", "joined_on": "2025-09-01", "origin_name": "外地党委",
-            "registered_on": "2026-03-05"}  # fmt: skip
+    body = {
+        "receiver": world.branch1.pk,
+        "name": "赵六",
+        "id_number": "11010519491231002X",
+        "category": "probationary",
+        "joined_on": "2025-09-01",
+        "origin_name": "外地党委",
+        "registered_on": "2026-03-05",
+    }
     response = client.post(f"{BASE}incoming/", body, content_type="application/json")
     assert response.status_code == 201, response.json()
     assert response.json()["id_number"] != "11010519491231002X"

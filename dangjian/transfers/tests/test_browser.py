@@ -57,3 +57,6 @@ def test_a_member_moves_to_another_mine_through_the_pages(browser_session, live_
     browser_session.screenshot("transfers-closed")
     assert Transfer.objects.get().state == State.CLOSED
     assert Member.objects.get(pk=zhang.pk).organization_id == world.branch3.pk
+    browser_session.goto(f"/members/{zhang.pk}/?tab=transfers")
+    expect(page.locator("[data-testid=member-transfers]")).to_contain_text("已办结")
+    browser_session.screenshot("transfers-member-tab")

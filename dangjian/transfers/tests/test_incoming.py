@@ -36,9 +36,13 @@ def _counts(*orgs):
 def test_accepting_inside_the_tree_moves_the_member_with_the_whole_history(world):
     zhang = make_member(world.branch1, "张三", party_group=world.group1)
     StatusChange.objects.create(
-        member=zhang, kind="suspend", from_status="normal", to_status="normal",
-        effective_on=date(2020, 1, 1), reason="旧记录",
-    )  # fmt: skip
+        member=zhang,
+        kind="suspend",
+        from_status="normal",
+        to_status="normal",
+        effective_on=date(2020, 1, 1),
+        reason="旧记录",
+    )
     RecordChange.objects.create(person=zhang.person, source="form", note="旧编辑")
     MemberDocument.objects.create(person=zhang.person, kind="other", title="旧材料", file="x.pdf")
     svc_refresh = _counts(world.branch1, world.branch3)
@@ -60,8 +64,10 @@ def test_accepting_inside_the_tree_moves_the_member_with_the_whole_history(world
     assert transfer.received_on == transfer.receipt_on == transfer.closed_on == ACCEPTED
     assert transfer.assigned_branch == world.branch3
     assert [e.state for e in transfer.events.all()][-3:] == [
-        State.RECEIVED_BY_TARGET, State.RECEIPT_BACK, State.CLOSED,
-    ]  # fmt: skip
+        State.RECEIVED_BY_TARGET,
+        State.RECEIPT_BACK,
+        State.CLOSED,
+    ]
     assert svc_refresh == [0, 0]  # factories write no counts; the move refreshes them
     assert _counts(world.branch1, world.branch3, world.mine, world.mine2) == [0, 1, 0, 1]
 
@@ -96,8 +102,9 @@ def test_only_the_receiving_side_may_accept(world):
 
 def test_an_expired_letter_cannot_be_accepted(world):
     zhang = make_member(world.branch1, "张三")
-    transfer = issued(world, zhang, destination=world.branch3, day=date(2026, 1, 5),
-                      validity_days=10)  # fmt: skip
+    transfer = issued(
+        world, zhang, destination=world.branch3, day=date(2026, 1, 5), validity_days=10
+    )
     with pytest.raises(RuleViolation, match="已超过有效期"):
         svc.transfer_accept(actor=world.dave, transfer=transfer, accepted_on=ACCEPTED)
 
@@ -147,8 +154,13 @@ def test_an_incoming_member_from_outside_goes_through_every_step(world):
     assert transfer.direction == Direction.IN and transfer.state == State.REGISTERED
     person = Person.objects.get(name="赵六")
     assert person.birth_date == date(1949, 12, 31) and person.gender == "female"
-    svc.transfer_verify(actor=world.alice, transfer=transfer, verified_on=DAY,
-                        method=VerifyMethod.ONLINE, archive_note="档案齐全")  # fmt: skip
+    svc.transfer_verify(
+        actor=world.alice,
+        transfer=transfer,
+        verified_on=DAY,
+        method=VerifyMethod.ONLINE,
+        archive_note="档案齐全",
+    )
     svc.transfer_accept_incoming(actor=world.alice, transfer=transfer, accepted_on=DAY)
     transfer = svc.transfer_assign(actor=world.alice, transfer=transfer, assigned_on=DAY)
     member = Member.objects.get(person=person)

@@ -30,9 +30,16 @@ def test_the_database_refuses_a_repeated_number(world):
     from dangjian.transfers.tests.helpers import request_out
 
     transfer = request_out(world, make_member(world.branch1, "甲"), day=date(2026, 1, 2))
-    fields = {"transfer": transfer, "committee": world.mine, "year": 2026, "serial": 1,
-              "number": "x", "issued_on": date(2026, 1, 2), "validity_days": 10,
-              "valid_until": date(2026, 1, 12)}  # fmt: skip
+    fields = {
+        "transfer": transfer,
+        "committee": world.mine,
+        "year": 2026,
+        "serial": 1,
+        "number": "x",
+        "issued_on": date(2026, 1, 2),
+        "validity_days": 10,
+        "valid_until": date(2026, 1, 12),
+    }
     Letter.objects.create(**fields)
     with pytest.raises(IntegrityError):
         Letter.objects.create(**fields)

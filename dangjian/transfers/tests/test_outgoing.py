@@ -30,8 +30,10 @@ def test_the_branch_requests_and_the_committee_issues_a_numbered_letter(world):
     assert letter.number == "一矿党委组转〔2026〕第0001号"
     assert letter.valid_until == DAY + timedelta(days=30)  # out of city by default
     assert [e.state for e in transfer.events.all()] == [
-        State.REQUESTED, State.BRANCH_APPROVED, State.LETTER_ISSUED,
-    ]  # fmt: skip
+        State.REQUESTED,
+        State.BRANCH_APPROVED,
+        State.LETTER_ISSUED,
+    ]
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"transfers.transfer_request", "transfers.transfer_issue_letter"} <= actions
 
@@ -39,9 +41,13 @@ def test_the_branch_requests_and_the_committee_issues_a_numbered_letter(world):
 def test_an_in_city_letter_is_valid_ten_days(world):
     zhang = make_member(world.branch1, "张三")
     transfer = svc.transfer_request(
-        actor=world.bob, member=zhang, destination_name="某区街道党工委", in_city=True,
-        reason="迁居", requested_on=DAY,
-    )  # fmt: skip
+        actor=world.bob,
+        member=zhang,
+        destination_name="某区街道党工委",
+        in_city=True,
+        reason="迁居",
+        requested_on=DAY,
+    )
     svc.transfer_branch_approve(actor=world.bob, transfer=transfer, approved_on=DAY)
     svc.transfer_issue_letter(actor=world.alice, transfer=transfer, issued_on=DAY)
     assert Letter.objects.get().valid_until == DAY + timedelta(days=10)

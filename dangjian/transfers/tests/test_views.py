@@ -30,9 +30,13 @@ def _state():
 def test_outgoing_list_matrix(client, world):
     issued(world, make_member(world.branch1, "张三"))
     result = assert_access_matrix(
-        client, url=reverse("transfers:list"), in_scope=world.bob, out_of_scope=world.dave,
-        no_role=world.charlie, expect={"out_of_scope": 200},
-    )  # fmt: skip
+        client,
+        url=reverse("transfers:list"),
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        expect={"out_of_scope": 200},
+    )
     assert "张三" in result.responses["in_scope"].content.decode()
     assert "张三" not in result.responses["out_of_scope"].content.decode()
 
@@ -49,9 +53,12 @@ def test_incoming_list_shows_what_is_addressed_to_the_subtree(client, world):
 def test_detail_matrix(client, world):
     transfer = issued(world, make_member(world.branch1, "张三"))
     assert_access_matrix(
-        client, url=reverse("transfers:detail", args=[transfer.pk]), in_scope=world.bob,
-        out_of_scope=world.dave, no_role=world.charlie,
-    )  # fmt: skip
+        client,
+        url=reverse("transfers:detail", args=[transfer.pk]),
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+    )
 
 
 def test_the_receiver_sees_the_transfer_but_not_the_member_record(client, world):
@@ -104,9 +111,16 @@ def test_step_matrix_for_issuing_the_letter(client, world):
     url = reverse("transfers:step", args=[transfer.pk, "issue_letter"])
     data = {"issued_on": "2026-03-05", "validity_days": "30", "dues_paid_through": "2026-02"}
     assert_access_matrix(
-        client, url=url, method="post", data=data, in_scope=world.alice,
-        out_of_scope=world.dave, no_role=world.charlie, state=_state, expect={"in_scope": 302},
-    )  # fmt: skip
+        client,
+        url=url,
+        method="post",
+        data=data,
+        in_scope=world.alice,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        state=_state,
+        expect={"in_scope": 302},
+    )
     letter = Letter.objects.get()
     assert letter.dues_paid_through == date(2026, 2, 1) and letter.validity_days == 30
 
@@ -148,12 +162,24 @@ def test_a_bad_date_is_explained_in_chinese(client, world):
 def test_the_request_page_matrix_and_its_errors(client, world):
     zhang = make_member(world.branch1, "张三")
     url = reverse("transfers:new")
-    data = {"member": zhang.pk, "within": "outside", "destination_name": "外地党委",
-            "reason": "调动", "requested_on": "2026-03-05"}  # fmt: skip
+    data = {
+        "member": zhang.pk,
+        "within": "outside",
+        "destination_name": "外地党委",
+        "reason": "调动",
+        "requested_on": "2026-03-05",
+    }
     assert_access_matrix(
-        client, url=url, method="post", data=data, in_scope=world.bob, no_role=world.charlie,
-        out_of_scope=world.dave, state=_state, expect={"in_scope": 302, "out_of_scope": 200},
-    )  # fmt: skip
+        client,
+        url=url,
+        method="post",
+        data=data,
+        in_scope=world.bob,
+        no_role=world.charlie,
+        out_of_scope=world.dave,
+        state=_state,
+        expect={"in_scope": 302, "out_of_scope": 200},
+    )
     assert Transfer.objects.get().destination_name == "外地党委"
     client.force_login(world.bob)
     page = client.post(url, {**data, "within": "inside"}).content.decode()
@@ -164,38 +190,66 @@ def test_the_request_page_matrix_and_its_errors(client, world):
 
 def test_register_page_creates_an_incoming_transfer(client, world):
     client.force_login(world.bob)
-    response = client.post(reverse("transfers:register"), {
-        "receiver": world.branch1.pk, "name": "赵六", "id_number": "11010519491231002X",
-        "category": "probationary", "joined_on": "2025-09-01", "origin_name": "外地党委",
-        "registered_on": "2026-03-05",
-    })  # fmt: skip
+    response = client.post(
+        reverse("transfers:register"),
+        {
+            "receiver": world.branch1.pk,
+            "name": "赵六",
+            "id_number": "11010519491231002X",
+            "category": "probationary",
+            "joined_on": "2025-09-01",
+            "origin_name": "外地党委",
+            "registered_on": "2026-03-05",
+        },
+    )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "110105********002X" in page or "1101" in page
     assert "11010519491231002X" not in page
-    bad = client.post(reverse("transfers:register"), {"receiver": world.branch1.pk,
-                      "name": "x", "id_number": "12345", "category": "full",
-                      "joined_on": "2020-01-01", "full_member_on": "2021-01-01",
-                      "origin_name": "y", "registered_on": "2026-03-05"})  # fmt: skip
+    bad = client.post(
+        reverse("transfers:register"),
+        {
+            "receiver": world.branch1.pk,
+            "name": "x",
+            "id_number": "12345",
+            "category": "full",
+            "joined_on": "2020-01-01",
+            "full_member_on": "2021-01-01",
+            "origin_name": "y",
+            "registered_on": "2026-03-05",
+        },
+    )
     assert "身份证号有误" in bad.content.decode()
 
 
 def test_the_full_in_tree_path_through_the_pages(client, world):
     zhang = make_member(world.branch1, "张三")
     client.force_login(world.bob)
-    response = client.post(reverse("transfers:new"), {
-        "member": zhang.pk, "within": "inside", "destination": world.mine2.pk,
-        "reason": "调往二矿", "requested_on": "2026-03-05",
-    })  # fmt: skip
+    response = client.post(
+        reverse("transfers:new"),
+        {
+            "member": zhang.pk,
+            "within": "inside",
+            "destination": world.mine2.pk,
+            "reason": "调往二矿",
+            "requested_on": "2026-03-05",
+        },
+    )
     transfer = Transfer.objects.get()
-    client.post(reverse("transfers:step", args=[transfer.pk, "branch_approve"]),
-                {"approved_on": "2026-03-05"})  # fmt: skip
+    client.post(
+        reverse("transfers:step", args=[transfer.pk, "branch_approve"]),
+        {"approved_on": "2026-03-05"},
+    )
     client.force_login(world.alice)
-    client.post(reverse("transfers:step", args=[transfer.pk, "issue_letter"]),
-                {"issued_on": "2026-03-06", "validity_days": "30"})  # fmt: skip
+    client.post(
+        reverse("transfers:step", args=[transfer.pk, "issue_letter"]),
+        {"issued_on": "2026-03-06", "validity_days": "30"},
+    )
     client.force_login(world.dave)
-    response = client.post(reverse("transfers:step", args=[transfer.pk, "accept"]),
-                           {"accepted_on": "2026-03-09", "branch": world.branch3.pk})  # fmt: skip
+    response = client.post(
+        reverse("transfers:step", args=[transfer.pk, "accept"]),
+        {"accepted_on": "2026-03-09", "branch": world.branch3.pk},
+    )
     assert response.status_code == 302
     zhang.refresh_from_db()
     assert zhang.organization == world.branch3 and zhang.status == Status.NORMAL
@@ -217,8 +271,12 @@ def test_letter_pdf_is_audited_and_masks_without_reveal(client, world, monkeypat
     monkeypatch.setattr(views, "render_pdf", fake_render)
     url = reverse("transfers:letter", args=[transfer.pk])
     assert_access_matrix(
-        client, url=url, in_scope=world.alice, out_of_scope=world.dave, no_role=world.charlie,
-    )  # fmt: skip
+        client,
+        url=url,
+        in_scope=world.alice,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+    )
     assert seen["id_number"] == zhang.person.id_number  # 组织部 holds reveal_sensitive
     assert AuditEntry.objects.filter(action="transfers.letter_print").count() == 1
     client.force_login(world.bob)
@@ -240,3 +298,15 @@ def test_member_tab_lists_the_transfers(client, world):
     page = client.get(reverse("members:detail", args=[zhang.pk]) + "?tab=transfers")
     assert page.status_code == 200
     assert "组织关系转接" in page.content.decode()
+
+
+def test_member_tab_reminds_to_transfer_a_member_away_six_months(client, world):
+    zhang = make_member(world.branch1, "张三")
+    Member.objects.filter(pk=zhang.pk).update(
+        is_floating=True, floating_since=date(2025, 8, 1), floating_destination="深圳"
+    )
+    client.force_login(world.bob)
+    page = client.get(reverse("members:detail", args=[zhang.pk]) + "?tab=transfers")
+    text = page.content.decode()
+    assert "已满 6 个月" in text and "应当转移组织关系" in text
+    assert f"{reverse('transfers:new')}?member={zhang.pk}" in text
