@@ -314,3 +314,25 @@ def test_get_on_a_write_is_refused(client, world):
     client.force_login(world.bob)
     for name in ("dues:payroll", "dues:run"):
         assert client.get(month_url(world.branch1, name=name)).status_code == 405
+
+
+def test_a_large_run_goes_to_the_job_progress_page(
+    client, world, zhang, li, django_capture_on_commit_callbacks
+):
+    from dangjian.core.models import RuleVersion
+    from dangjian.core.rules import invalidate
+
+    RuleVersion.objects.create(
+        key="dues.run_task_members", value=1, valid_from=datetime.date(2000, 1, 1)
+    )
+    invalidate("dues.run_task_members")
+    give_base(zhang, 2026)
+    give_base(li, 2026, category="retired", base="3000.00")
+    client.force_login(world.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(month_url(world.mine, name="dues:run"))
+    run = MonthlyRun.objects.get()
+    assert response["Location"] == reverse("core:job_detail", args=[run.job_id])
+    progress = client.get(response["Location"])
+    assert progress.status_code == 200 and 'data-testid="job-progress"' in progress.content.decode()
+    assert LedgerEntry.objects.count() == 2

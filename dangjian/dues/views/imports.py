@@ -69,6 +69,8 @@ def import_detail(request, import_id):
             return response
         return render(request, "dues/_import_progress.html", {"base_import": base_import})
     errors = Paginator(base_import.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    for error in errors.object_list:
+        error["text"] = _without_row_prefix(error)
     context = {
         "base_import": base_import,
         "checking": checking,
@@ -82,6 +84,13 @@ def import_detail(request, import_id):
         "rate_table": rate_table_for(base_import.year),
     }
     return render(request, "dues/import_detail.html", context)
+
+
+def _without_row_prefix(error: dict) -> str:
+    """The message without its "第 N 行：" prefix, which the row column already shows."""
+    message = str(error.get("message", ""))
+    prefix = f"第 {error.get('row')} 行："
+    return message.removeprefix(prefix)
 
 
 def _category_label(value) -> str:
