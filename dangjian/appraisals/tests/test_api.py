@@ -16,7 +16,7 @@ API = "/api/v1/appraisals"
 
 @pytest.fixture
 def setup(world):
-    zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
+    _zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
     others = full_members(world.branch1, 3)
     round_ = open_round(world)
     return round_, zhang_user, others
@@ -51,15 +51,16 @@ def test_lists_are_the_visible_part(client, world, setup):
 
 
 def test_peer_counts_only_after_the_peer_phase_and_never_raters(client, world, setup):
-    round_, zhang_user, others = setup
+    round_, zhang_user, _others = setup
     services.round_advance(actor=world.bob, round_=round_)
     client.force_login(zhang_user)
     peers = client.get(f"{API}/mine/{round_.pk}/peers/").json()
     assert len(peers) == 3
     body = {"ratings": {str(peer["participant"]): Grade.QUALIFIED for peer in peers}}
-    response = client.post(f"{API}/mine/{round_.pk}/ratings/", body, content_type="application/json")
+    url = f"{API}/mine/{round_.pk}/ratings/"
+    response = client.post(url, body, content_type="application/json")
     assert response.json() == {"counted": True}
-    again = client.post(f"{API}/mine/{round_.pk}/ratings/", body, content_type="application/json")
+    again = client.post(url, body, content_type="application/json")
     assert again.json() == {"counted": False}
     client.force_login(world.bob)
     early = client.get(f"{API}/rounds/{round_.pk}/peer-counts/")

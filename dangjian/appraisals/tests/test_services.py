@@ -153,7 +153,7 @@ def _ratings(participant, grade=Grade.QUALIFIED):
 
 
 def test_rating_is_refused_before_the_peer_phase(world, trio):
-    round_, rows, users = trio
+    _, rows, users = trio
     with pytest.raises(ServiceError, match="还没有开始"):
         services.ratings_submit(
             actor=users["张三"], participant=rows["张三"], ratings=_ratings(rows["张三"])
@@ -221,9 +221,9 @@ def test_no_rating_after_the_phase_closes_or_the_date_passes(world, trio):
     services.round_advance(actor=world.bob, round_=round_)
     zhang = rows["张三"]
     zhang.round.refresh_from_db()
-    with time_machine.travel(round_.peer_ends_on + timedelta(days=1), tick=False):
-        with pytest.raises(ServiceError, match="已于 .* 截止"):
-            services.ratings_submit(actor=users["张三"], participant=zhang, ratings=_ratings(zhang))
+    late = round_.peer_ends_on + timedelta(days=1)
+    with time_machine.travel(late, tick=False), pytest.raises(ServiceError, match=r"已于 .* 截止"):
+        services.ratings_submit(actor=users["张三"], participant=zhang, ratings=_ratings(zhang))
     services.round_advance(actor=world.bob, round_=round_)
     zhang.round.refresh_from_db()
     with pytest.raises(ServiceError, match="已经结束"):

@@ -20,8 +20,8 @@ def _at(day):
 
 @pytest.fixture
 def peer_round(world):
-    zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
-    li, li_user = member_with_account(world.branch1, "李四", "li")
+    _zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
+    _li, li_user = member_with_account(world.branch1, "李四", "li")
     full_members(world.branch1, 1)
     round_ = open_round(world)
     services.round_advance(actor=world.bob, round_=round_)

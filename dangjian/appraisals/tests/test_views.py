@@ -38,9 +38,7 @@ def _advance(world, round_, times):
         services.round_advance(actor=world.bob, round_=round_)
 
 
-@pytest.mark.parametrize(
-    "name", ["appraisals:detail", "appraisals:results", "appraisals:grading"]
-)
+@pytest.mark.parametrize("name", ["appraisals:detail", "appraisals:results", "appraisals:grading"])
 def test_round_pages_matrix(client, world, round_, name):
     assert_access_matrix(
         client,
@@ -53,9 +51,7 @@ def test_round_pages_matrix(client, world, round_, name):
 
 def test_list_and_new_matrix(client, world, round_):
     for name in ("appraisals:list", "appraisals:new"):
-        assert_access_matrix(
-            client, url=reverse(name), in_scope=world.alice, no_role=world.charlie
-        )
+        assert_access_matrix(client, url=reverse(name), in_scope=world.alice, no_role=world.charlie)
 
 
 def test_advance_matrix_changes_nothing_when_refused(client, world, round_):
@@ -127,7 +123,7 @@ def test_export_matrix_and_audit(client, world, round_):
 
 
 def test_member_pages_are_for_participants_only(client, world):
-    zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
+    _zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
     full_members(world.branch1, 2)
     round_ = open_round(world)
     url = reverse("appraisals:mine_detail", args=[round_.pk])
@@ -141,7 +137,7 @@ def test_member_pages_are_for_participants_only(client, world):
 
 
 def test_the_member_self_assesses_and_rates_through_the_forms(client, world):
-    zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
+    _zhang, zhang_user = member_with_account(world.branch1, "张三", "zhang")
     peers = full_members(world.branch1, 2)
     round_ = open_round(world)
     client.force_login(zhang_user)
@@ -172,7 +168,7 @@ def test_grading_page_shows_the_counter_and_refuses_too_many_excellent(client, w
     client.force_login(world.bob)
     url = reverse("appraisals:grading", args=[round_.pk])
     response = client.get(url)
-    assert "上限 <strong data-testid=\"cap-limit\">1</strong>" in response.content.decode()
+    assert '上限 <strong data-testid="cap-limit">1</strong>' in response.content.decode()
     rows = list(round_.participants.order_by("pk"))
     data = {f"grade_{row.pk}": Grade.EXCELLENT for row in rows[:2]}
     response = client.post(reverse("appraisals:grading_counter", args=[round_.pk]), data)
@@ -300,7 +296,7 @@ def test_mine_queries_do_not_grow_with_peers(client, world):
     queries = []
     for index, count in enumerate((2, 8)):
         branch = _branch(world, f"M{index}")
-        member, user = member_with_account(branch, f"甲{index}", f"user{index}")
+        _member, user = member_with_account(branch, f"甲{index}", f"user{index}")
         full_members(branch, count, prefix=f"M{index}")
         round_ = open_round(world, actor=world.alice, organization=branch)
         services.round_advance(actor=world.alice, round_=round_)
