@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -145,6 +145,9 @@ def catch_up_earliest(today: datetime.date | None = None) -> datetime.date:
 # ---------------------------------------------------------------- arrears
 
 
+NEVER = datetime.date(1900, 1, 1)  # "no month settled yet": one subquery instead of IS NULL OR
+
+
 def _unsettled_since_last_settled(rows, current: datetime.date):
     """Unsettled rows up to `current` that come after the member's last settled month: the
     consecutive arrears (a correlated lookup on the (member, status, month) index)."""
@@ -156,8 +159,8 @@ def _unsettled_since_last_settled(rows, current: datetime.date):
     return (
         rows.filter(month__lte=current)
         .exclude(status__in=SETTLED)
-        .alias(last_settled=Subquery(last_settled))
-        .filter(Q(last_settled__isnull=True) | Q(month__gt=F("last_settled")))
+        .alias(last_settled=Coalesce(Subquery(last_settled), Value(NEVER)))
+        .filter(month__gt=F("last_settled"))
     )
 
 

@@ -12,7 +12,7 @@ import calendar
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -160,7 +160,7 @@ def _execute(run: MonthlyRun) -> None:
         if base is not None:
             entries.append(_entry(member_id, organization_id, month, base, hardships))
     for start in range(0, len(entries), BATCH):
-        LedgerEntry.objects.bulk_create(entries[start : start + BATCH], ignore_conflicts=True)
+        _insert(entries[start : start + BATCH])
         if run.job_id:
             job_advance(run.job_id, BATCH)
     run.existing_count = len(existing)
@@ -259,7 +259,8 @@ def _hardships(month: datetime.date, member_ids) -> dict[int, tuple]:
     return result
 
 
-def _entry(member_id, organization_id, month, base, hardships) -> LedgerEntry:
+def _entry(member_id, organization_id, month, base, hardships) -> tuple:
+    """One row's values in `INSERT_COLUMNS` order."""
     category, base_amount, rate, amount = base
     status = EntryStatus.UNPAID
     hardship_id = None
@@ -268,17 +269,83 @@ def _entry(member_id, organization_id, month, base, hardships) -> LedgerEntry:
         amount = Decimal(0) if kind == HardshipKind.WAIVE else min(reduced, amount)
     if amount == 0:
         status = EntryStatus.WAIVED
-    return LedgerEntry(
-        member_id=member_id,
-        organization_id=organization_id,
-        month=month,
-        category=category,
-        base=base_amount,
-        rate=rate,
-        amount_due=amount,
-        status=status,
-        hardship_id=hardship_id,
+    return (
+        member_id,
+        organization_id,
+        month,
+        category,
+        base_amount,
+        rate,
+        amount,
+        status,
+        hardship_id,
     )
+
+
+# Written with one parameterised INSERT per batch rather than `bulk_create`: at the group's
+# 150 000 rows, building and preparing model instances costs ten times the database's own work.
+# `ON CONFLICT (member_id, month) DO NOTHING` (SQLite ≥ 3.24 and PostgreSQL) keeps a re-run or a
+# concurrent run from creating a member-month twice, as the unique constraint promises.
+INSERT_COLUMNS = (
+    "member_id",
+    "organization_id",
+    "month",
+    "category",
+    "base",
+    "rate",
+    "amount_due",
+    "status",
+    "hardship_id",
+)
+FIXED_COLUMNS = (
+    "amount_paid",
+    "channel",
+    "payer_name",
+    "receipt_number",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    ops = connection.ops
+    quote = ops.quote_name
+    columns = ", ".join(quote(name) for name in (*INSERT_COLUMNS, *FIXED_COLUMNS))
+    placeholders = ", ".join(["%s"] * (len(INSERT_COLUMNS) + len(FIXED_COLUMNS)))
+    now = ops.adapt_datetimefield_value(timezone.now())
+    zero = ops.adapt_decimalfield_value(Decimal("0.00"), 12, 2)
+    # Identifiers come from the model's metadata, every value is a parameter.
+    table = quote(LedgerEntry._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({quote('member_id')}, {quote('month')}) DO NOTHING"
+    )
+    money = ops.adapt_decimalfield_value
+    month = ops.adapt_datefield_value(rows[0][2])
+    params = [
+        (
+            member_id,
+            organization_id,
+            month,
+            category,
+            money(base, 12, 2) if base is not None else None,
+            money(rate, 6, 4) if rate is not None else None,
+            money(amount, 12, 2),
+            status,
+            hardship_id,
+            zero,
+            "",
+            "",
+            "",
+            now,
+            now,
+        )
+        for member_id, organization_id, _, category, base, rate, amount, status, hardship_id in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _chunks(items: list, size: int = 900):
