@@ -148,3 +148,18 @@ class MeetingForm(BootstrapForm):
         widget=DateInput(),
         error_messages={"required": "请填写会议日期。", "invalid": "会议日期格式不正确。"},
     )
+
+
+class RescheduleForm(BootstrapForm):
+    self_ends_on = forms.DateField(label="个人自评截止", widget=DateInput())
+    peer_ends_on = forms.DateField(label="党员互评截止", widget=DateInput())
+    propose_ends_on = forms.DateField(label="拟定等次截止", widget=DateInput())
+    final_ends_on = forms.DateField(label="确定等次截止", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages = {
+                "required": f"请填写{field.label}日期。",
+                "invalid": f"{field.label}日期格式不正确。",
+            }

@@ -142,12 +142,12 @@ def _check_opening(organization, year, peer_scope, today) -> None:
         raise ServiceError(f"“{organization.display_name}”{year}年度的民主评议已经开启过了。")
 
 
-def _check_dates(dates: list, today: datetime.date) -> None:
+def _check_dates(dates: list, today: datetime.date | None) -> None:
     labels = ["自评截止日期", "互评截止日期", "拟定等次截止日期", "确定等次截止日期"]
     for label, day in zip(labels, dates, strict=True):
         if not isinstance(day, datetime.date):
             raise ServiceError(f"请填写{label}。")
-    if dates[0] < today:
+    if today is not None and dates[0] < today:
         raise ServiceError("自评截止日期不能早于今天。")
     for index in range(1, len(dates)):
         if dates[index] < dates[index - 1]:
@@ -244,6 +244,35 @@ def _check_all_proposed(round_: Round) -> None:
     if missing:
         raise ServiceError(f"还有 {missing} 名党员没有拟定等次，请先在“拟定等次”页面全部拟定。")
     graded.update(final_grade=F("proposed_grade"))
+
+
+def round_reschedule(*, actor, round_: Round, **dates) -> Round:
+    """Change the planned end dates of a round still running (e.g. give 互评 more days).
+    The dates stay in phase order; the current phase cannot end in the past."""
+    require_in_scope(actor, MANAGE_APPRAISAL, round_.organization.path)
+    fields = ["self_ends_on", "peer_ends_on", "propose_ends_on", "final_ends_on"]
+    values = [dates.get(name) for name in fields]
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round_.pk)
+        if locked.phase == Phase.CLOSED:
+            raise ServiceError("评议已经结束，不能再调整日期。")
+        _check_dates(values, today=None)
+        current = dict(zip(PHASE_ORDER, values, strict=False)).get(locked.phase)
+        if current is not None and current < timezone.localdate():
+            raise ServiceError(f"当前“{locked.get_phase_display()}”阶段的截止日期不能早于今天。")
+        before = {name: getattr(locked, name) for name in fields}
+        for name, value in zip(fields, values, strict=True):
+            setattr(locked, name, value)
+        locked.save(update_fields=fields)
+        audit_log(
+            actor=actor,
+            action="appraisals.round_reschedule",
+            obj=locked,
+            organization=locked.organization,
+            before=before,
+            after=dict(zip(fields, values, strict=True)),
+        )
+    return locked
 
 
 # ---------------------------------------------------------------- the member's own part

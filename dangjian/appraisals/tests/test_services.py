@@ -360,3 +360,28 @@ def test_the_last_step_is_only_by_finalising(world, trio):
     _finalise_ready(world, round_, rows)
     with pytest.raises(ServiceError, match="录入会议日期"):
         services.round_advance(actor=world.bob, round_=round_)
+
+
+def test_rescheduling_extends_the_peer_phase(world, trio):
+    round_, rows, users = trio
+    services.round_advance(actor=world.bob, round_=round_)
+    today = timezone.localdate()
+    dates = {
+        "self_ends_on": round_.self_ends_on,
+        "peer_ends_on": today + timedelta(days=40),
+        "propose_ends_on": today + timedelta(days=45),
+        "final_ends_on": today + timedelta(days=50),
+    }
+    services.round_reschedule(actor=world.bob, round_=round_, **dates)
+    assert Round.objects.get(pk=round_.pk).peer_ends_on == dates["peer_ends_on"]
+    with pytest.raises(ServiceError, match="不能早于"):
+        services.round_reschedule(
+            actor=world.bob, round_=round_, **{**dates, "final_ends_on": today}
+        )
+    with pytest.raises(ServiceError, match="当前“党员互评”阶段的截止日期不能早于今天"):
+        past = today - timedelta(days=1)
+        services.round_reschedule(
+            actor=world.bob,
+            round_=round_,
+            **{**dates, "self_ends_on": past, "peer_ends_on": past},
+        )

@@ -304,3 +304,32 @@ def test_mine_queries_do_not_grow_with_peers(client, world):
         queries.append(_queries(client, reverse("appraisals:mine_detail", args=[round_.pk])))
         queries.append(_queries(client, reverse("appraisals:mine")))
     assert queries[0] == queries[2] and queries[1] == queries[3]
+
+
+def test_reschedule_matrix_and_form(client, world, round_):
+    url = reverse("appraisals:reschedule", args=[round_.pk])
+    assert_access_matrix(
+        client, url=url, in_scope=world.bob, out_of_scope=world.dave, no_role=world.charlie
+    )
+    today = timezone.localdate()
+    data = {
+        "self_ends_on": today,
+        "peer_ends_on": today + timedelta(days=60),
+        "propose_ends_on": today + timedelta(days=61),
+        "final_ends_on": today + timedelta(days=62),
+    }
+    assert_access_matrix(
+        client,
+        url=url,
+        method="post",
+        data=data,
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        expect={"in_scope": 302},
+        state=_state,
+    )
+    client.force_login(world.bob)
+    response = client.post(url, {**data, "final_ends_on": "not a date"})
+    assert response.status_code == 400
+    assert "确定等次截止日期格式不正确" in response.content.decode()

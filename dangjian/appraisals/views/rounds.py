@@ -14,7 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.appraisals import exporting, selectors, services
-from dangjian.appraisals.forms import RoundOpenForm
+from dangjian.appraisals.forms import RescheduleForm, RoundOpenForm
 from dangjian.appraisals.models import PHASE_ORDER, Phase
 from dangjian.appraisals.permissions import MANAGE_APPRAISAL, VIEW_APPRAISAL
 from dangjian.core.exceptions import ServiceError
@@ -119,6 +119,26 @@ def round_advance(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def round_reschedule(request, pk):
+    round_ = selectors.round_for(request.user, pk, MANAGE_APPRAISAL)
+    fields = ("self_ends_on", "peer_ends_on", "propose_ends_on", "final_ends_on")
+    initial = {name: getattr(round_, name) for name in fields}
+    form = RescheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_reschedule(actor=request.user, round_=round_, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, "评议日期已调整。")
+            return redirect("appraisals:detail", round_.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"round": round_, "form": form}
+    return render(request, "appraisals/reschedule.html", context, status=status)
+
+
+@login_required
 @require_GET
 def round_results(request, pk):
     round_ = selectors.round_for(request.user, pk)
@@ -145,6 +165,7 @@ urlpatterns = [
     path("new/", round_new, name="new"),
     path("<int:pk>/", round_detail, name="detail"),
     path("<int:pk>/advance/", round_advance, name="advance"),
+    path("<int:pk>/dates/", round_reschedule, name="reschedule"),
     path("<int:pk>/results/", round_results, name="results"),
     path("<int:pk>/results/export/", results_export, name="results_export"),
 ]
