@@ -431,7 +431,9 @@ class StepForm(BootstrapForm):
             label="表决方式", choices=VoteMethod.choices, initial=VoteMethod.SHOW_OF_HANDS
         )
         self.fields["record_vote_only"] = forms.BooleanField(
-            label="表决未通过或暂不办理：只登记表决结果，不办理本步骤", required=False
+            label="表决未通过或暂不办理：只登记表决结果，不办理本步骤",
+            required=False,
+            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
         )
 
     def _add_months(self, **_):

@@ -31,6 +31,7 @@ from dangjian.development.views.common import (
     files,
     posted,
     require_anywhere,
+    shown_blocks,
 )
 from dangjian.development.views.home import _viewer_or_own_case
 
@@ -100,7 +101,12 @@ def case_new(request):
     chosen = form.cleaned_data.get("person") if form.is_bound and form.is_valid() else None
     if chosen is None and form.is_bound:
         chosen = select.eligible_people(user).filter(pk=parse_id(form.data.get("person"))).first()
-    context = {"form": form, "token": once.token, "chosen": chosen, "blocks": form.blocks}
+    context = {
+        "form": form,
+        "token": once.token,
+        "chosen": chosen,
+        "blocks": shown_blocks(form.blocks),
+    }
     return render(request, "development/case_new.html", context)
 
 
@@ -216,6 +222,7 @@ def case_detail(request, pk):
         ],
         "today": today,
         "is_probation": case.state in (State.PROBATIONARY, State.PROBATION_EXTENDED),
+        "sponsors_editable": can["manage"] and case.state in (State.ACTIVIST, State.CANDIDATE),
         "can_view_member": bool(case.member_id) and has_permission(user, "members.view_member"),
     }
     return render(request, "development/case_detail.html", context)

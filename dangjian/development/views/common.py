@@ -56,6 +56,23 @@ def errors_into(form, refused: ValidationError) -> None:
         form.add_error(field, message)
 
 
+def shown_blocks(blocks) -> list[dict]:
+    """Blocked rules as the pages show them: the sentence without its trailing “（依据：…）”,
+    which the page prints on its own line."""
+    return [
+        {
+            "rule_key": block.rule_key,
+            "label": block.label,
+            "message": block.message.removesuffix(f"（依据：{block.source}）"),
+            "source": block.source,
+            "dates": block.dates,
+            "earliest": block.earliest,
+            "overridable": block.overridable,
+        }
+        for block in blocks
+    ]
+
+
 class SubmitOnce:
     """A hidden one-time token: the first POST claims it (atomically, in the cache); a repeated
     POST of the same form goes to the first one's result instead of writing again."""

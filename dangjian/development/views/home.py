@@ -42,6 +42,20 @@ def _viewer_or_own_case(request):
     raise PermissionDenied
 
 
+def branch_row(row: dict) -> dict:
+    """One branch of the pipeline table: the main stages, open cases and those converted."""
+    counts = row["counts"]
+    return {
+        "organization_id": row["organization_id"],
+        "name": row["name"],
+        "activist": counts.get(State.ACTIVIST, 0),
+        "candidate": counts.get(State.CANDIDATE, 0),
+        "probation": counts.get(State.PROBATIONARY, 0) + counts.get(State.PROBATION_EXTENDED, 0),
+        "open": sum(counts.get(state, 0) for state in OPEN_STATES),
+        "full_member": counts.get(State.FULL_MEMBER, 0),
+    }
+
+
 def split_deadlines(items, today) -> tuple[list, list]:
     """What falls due in the next 30 days (soonest first) and what is overdue (oldest first),
     from one pass over the open deadlines (the selectors' `due_deadlines`/`overdue_deadlines`
@@ -90,6 +104,7 @@ def home(request):
     counts = selectors.pipeline_counts(user, organization=organization)
     branches = selectors.pipeline_by_branch(user, organization=organization)
     page_obj = Paginator(branches, BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
+    branch_rows = [branch_row(row) for row in page_obj.object_list]
     due, overdue = split_deadlines(
         selectors.open_deadlines(user, organization=organization, today=today), today
     )
@@ -111,7 +126,7 @@ def home(request):
         },
         "page_obj": page_obj,
         "query_without_page": org_query,
-        "state_columns": [State.ACTIVIST, State.CANDIDATE, State.PROBATIONARY],
+        "branch_rows": branch_rows,
         "due": with_days(due[:HOME_DEADLINES], today),
         "due_count": len(due),
         "overdue": with_days(overdue[:HOME_DEADLINES], today),

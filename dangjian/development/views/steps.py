@@ -31,6 +31,7 @@ from dangjian.development.views.common import (
     errors_into,
     files,
     posted,
+    shown_blocks,
 )
 from dangjian.development.votes import entitled_voters
 
@@ -108,10 +109,8 @@ def step(request, pk, code):
         "form": form,
         "token": once.token,
         "refusal": refusal,
-        "blocks": blocks,
+        "blocks": shown_blocks(blocks),
         "can": can,
-        "overridable": [b for b in blocks if b.overridable],
-        "hard_blocks": [b for b in blocks if not b.overridable],
         "vote": code in VOTE_PURPOSES,
         "probation_end_preview": _probation_end(case, form),
     }
@@ -156,9 +155,10 @@ def _probation_end(case, form):
     """On the acceptance meeting's form: the 预备期 end the chosen date would give."""
     if form.code != S.ACCEPTANCE_MEETING:
         return None
-    value = form.data.get("done_on") if form.is_bound else form.initial.get("done_on")
-    day = _date_from(value, None) if isinstance(value, str) else value
-    return probation_end(day) if day else None
+    if not form.is_bound:
+        return {"generic": True}
+    day = _date_from(form.data.get("done_on"), None)
+    return {"day": day, "end": probation_end(day)} if day else {"generic": True}
 
 
 # ---------------------------------------------------------------- running a step
