@@ -304,3 +304,33 @@ class ArrearsFilterForm(BootstrapForm):
     def __init__(self, *args, user, permission: str, **kwargs):
         super().__init__(*args, **kwargs)
         scope_organizations(self, "org", user, permission)
+
+
+class VoluntaryForm(BootstrapForm):
+    """自愿多交: a one-off extra payment beyond the member's monthly dues."""
+
+    amount = money_field("金额（元）", positive=True)
+    paid_on = forms.DateField(label="缴纳日期", widget=DateInput(), error_messages=DATE_ERRORS)
+    channel = forms.ChoiceField(
+        label="缴纳方式",
+        choices=Channel.choices,
+        initial=Channel.CASH,
+        error_messages={"invalid_choice": "请选择缴纳方式。", "required": "请选择缴纳方式。"},
+    )
+    receipt_number = forms.CharField(
+        label="收据号",
+        max_length=50,
+        required=False,
+        error_messages={"max_length": "收据号最多 50 个字符。"},
+    )
+    note = forms.CharField(
+        label="备注",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "备注最多 200 个字。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("paid_on", timezone.localdate())
+        super().__init__(*args, **kwargs)

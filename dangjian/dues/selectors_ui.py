@@ -16,6 +16,7 @@ from dangjian.dues.models import (
     Hardship,
     HardshipStatus,
     LedgerEntry,
+    VoluntaryPayment,
 )
 from dangjian.dues.permissions import VIEW_DUES
 from dangjian.members.models import Member
@@ -72,4 +73,13 @@ def published_statements(user, organization) -> QuerySet:
         .filter(organization=organization, published=True)
         .select_related("organization")
         .order_by("-year")
+    )
+
+
+def voluntary_of(user, member, limit: int = 10) -> list[VoluntaryPayment]:
+    """The member's latest voluntary extra payments the user may see."""
+    return list(
+        VoluntaryPayment.objects.visible_to(user, VIEW_DUES)
+        .filter(member_id=member.pk)
+        .order_by("-paid_on", "-pk")[:limit]
     )

@@ -9,6 +9,7 @@ from dangjian.dues.views import (
     imports,
     mine,
     statements,
+    voluntary,
 )
 
 app_name = "dues"
@@ -22,4 +23,5 @@ urlpatterns = [
     *statements.urlpatterns,
     *mine.urlpatterns,
     *exports.urlpatterns,
+    *voluntary.urlpatterns,
 ]

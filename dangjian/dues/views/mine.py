@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from dangjian.core.paging import paginate
 from dangjian.core.rules import rule_value
 from dangjian.dues import rules, selectors
-from dangjian.dues.selectors_ui import own_membership, published_statements
+from dangjian.dues.selectors_ui import own_membership, published_statements, voluntary_of
 
 MONTHS_PER_PAGE = 12
 
@@ -29,6 +29,7 @@ def member_dues_context(request, member) -> dict:
         "paid_through": selectors.paid_through(member),
         "current_base": selectors.bases_visible(user, year=year).filter(member=member).first(),
         "base_year": year,
+        "voluntary": voluntary_of(user, member),
         "alert_months": rule_value(rules.ARREARS_ALERT_MONTHS),
         "lapse_months": rule_value(rules.LAPSE_WARNING_MONTHS),
     }
