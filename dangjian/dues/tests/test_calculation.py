@@ -172,3 +172,15 @@ def test_a_retiree_never_pays_more_than_an_employee_on_the_same_base(base):
     retired = monthly_dues(base, BaseCategory.RETIRED, RATES_2008)[1]
     employed = monthly_dues(base, BaseCategory.EMPLOYED, RATES_2008)[1]
     assert retired <= employed
+
+
+@pytest.mark.django_db
+def test_the_built_in_table_is_restored_once_after_a_flush():
+    from dangjian.dues.models import RateBand, RateTable
+    from dangjian.dues.services.rates import builtin_rate_table_ensure
+
+    RateTable.objects.all().delete()
+    table = builtin_rate_table_ensure()
+    assert builtin_rate_table_ensure() == table
+    assert RateBand.objects.filter(table=table).count() == 6
+    assert table.fixed_rates.get(category="farmer").maximum == D("1.00")
