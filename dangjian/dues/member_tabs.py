@@ -2,7 +2,7 @@
 Shown to users holding `dues.view_dues` over the member's branch, and to the member."""
 
 from dangjian.core.scope import scope_of
-from dangjian.dues.permissions import APPROVE_HARDSHIP, MANAGE_DUES, VIEW_DUES
+from dangjian.dues.permissions import MANAGE_DUES, VIEW_DUES
 from dangjian.members.tabs import MemberTab, add
 
 
@@ -14,10 +14,8 @@ def _visible(user, member) -> bool:
 def _context(request, member) -> dict:
     from dangjian.dues.views.mine import member_dues_context
 
-    scope = scope_of(request.user)
     context = member_dues_context(request, member)
-    context["dues_manage"] = scope.covers(MANAGE_DUES, member.organization.path)
-    context["dues_approver"] = scope.has(APPROVE_HARDSHIP)
+    context["dues_manage"] = scope_of(request.user).covers(MANAGE_DUES, member.organization.path)
     return context
 
 

@@ -1,14 +1,17 @@
 """Reads the dues pages need beyond `dues.selectors`: the committee's per-branch summary of a
-month, the hardships shown beside a page of bases, a user's own membership. Each starts from
-`visible_to` like every selector."""
+month, the hardships shown beside a page of bases, a user's own membership and published
+statements, a member's voluntary payments, and the amounts an import preview will give. Each
+read of the ledger starts from `visible_to` like every selector."""
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from dangjian.core.exceptions import ServiceError
 from dangjian.core.scope import scope_condition
 from dangjian.dues.models import (
     SETTLED,
@@ -19,6 +22,7 @@ from dangjian.dues.models import (
     VoluntaryPayment,
 )
 from dangjian.dues.permissions import VIEW_DUES
+from dangjian.dues.services.common import Pricing
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
@@ -83,3 +87,21 @@ def voluntary_of(user, member, limit: int = 10) -> list[VoluntaryPayment]:
         .filter(member_id=member.pk)
         .order_by("-paid_on", "-pk")[:limit]
     )
+
+
+def priced_preview(rows: list[dict], year: int) -> list[dict]:
+    """Checked import rows with the rate and monthly amount they will get (not yet written),
+    priced by the table in force on 1 January of the year, as the import will price them."""
+    try:
+        pricing = Pricing.for_year(year)
+    except ServiceError:
+        return [row | {"rate": None, "amount": None} for row in rows]
+    priced = []
+    for row in rows:
+        base = Decimal(row["base"]) if row.get("base") is not None else None
+        try:
+            rate, amount = pricing.price(row.get("category"), base)
+        except ServiceError:
+            rate, amount = None, None
+        priced.append(row | {"rate": rate, "amount": amount})
+    return priced

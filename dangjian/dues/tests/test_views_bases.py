@@ -214,7 +214,7 @@ def test_a_clean_import_previews_then_applies_once(client, world, zhang):
         follow=True,
     )
     page = response.content.decode()
-    assert "还没有写入任何数据" in page and "5,000.01" in page
+    assert "还没有写入任何数据" in page and "5,000.01" in page and "75.00" in page
     assert not DuesBase.objects.exists()
     base_import = BaseImport.objects.get()
     url = reverse("dues:base-import-apply", args=[base_import.pk])

@@ -20,6 +20,7 @@ from dangjian.dues import importing
 from dangjian.dues.forms import BaseImportForm
 from dangjian.dues.models import BaseCategory, BaseImport
 from dangjian.dues.permissions import MANAGE_DUES
+from dangjian.dues.selectors_ui import priced_preview
 from dangjian.dues.views.bases import rate_table_for, require_manager
 from dangjian.dues.views.common import attachment, first_message
 
@@ -78,7 +79,7 @@ def import_detail(request, import_id):
         "query_without_page": "",
         "preview": [
             row | {"category_label": _category_label(row.get("category"))}
-            for row in (base_import.rows or [])[:PREVIEW_ROWS]
+            for row in priced_preview((base_import.rows or [])[:PREVIEW_ROWS], base_import.year)
         ],
         "valid_count": len(base_import.rows or []),
         "rate_table": rate_table_for(base_import.year),
