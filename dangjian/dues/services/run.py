@@ -147,9 +147,9 @@ def _execute(run: MonthlyRun) -> None:
         job_start(run.job_id, total=max(len(rows), 1), message="正在生成台账")
     member_ids = members.values("pk")
     existing = set(
-        LedgerEntry.objects.filter(month=month, member_id__in=member_ids).values_list(
-            "member_id", flat=True
-        )
+        LedgerEntry.objects.filter(month=month, member_id__in=member_ids)
+        .order_by()  # the ledger's default ordering would sort every row for nothing
+        .values_list("member_id", flat=True)
     )
     todo = [(pk, org) for pk, org in rows if pk not in existing]
     bases = _bases(month.year, member_ids, [pk for pk, _ in todo], run)
