@@ -163,7 +163,7 @@ class StepSerializer(serializers.Serializer):
     verified_on = serializers.DateField(required=False)
     assigned_on = serializers.DateField(required=False)
     sent_on = serializers.DateField(required=False)
-    method = serializers.ChoiceField(choices=VerifyMethod.choices, required=False)
+    verify_method = serializers.ChoiceField(choices=VerifyMethod.choices, required=False)
     archive_note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
     branch = ScopedPrimaryKeyRelatedField(
@@ -257,7 +257,7 @@ REQUIRED = {
     "close": ("closed_on",),
     "lost": ("reported_on", "reason"),
     "accept": ("accepted_on",),
-    "verify": ("verified_on", "method"),
+    "verify": ("verified_on", "verify_method"),
     "accept_in": ("accepted_on",),
     "assign": ("assigned_on",),
     "send_receipt": ("sent_on",),

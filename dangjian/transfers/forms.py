@@ -228,7 +228,7 @@ STEP_FIELDS = {
     "accept": lambda: {"accepted_on": day_field("接收日期")},
     "verify": lambda: {
         "verified_on": day_field("核验日期"),
-        "method": forms.ChoiceField(
+        "verify_method": forms.ChoiceField(
             label="核验方式",
             choices=VerifyMethod.choices,
             widget=forms.RadioSelect,

@@ -35,7 +35,7 @@ def run_step(verb: str, user, transfer, data: dict):
         "verify": lambda: svc.transfer_verify(
             **common,
             verified_on=data["verified_on"],
-            method=data["method"],
+            method=data["verify_method"],
             archive_note=data.get("archive_note", ""),
         ),
         "accept_in": lambda: svc.transfer_accept_incoming(

@@ -160,7 +160,7 @@ def test_no_illegal_transition_is_reachable_through_the_api(client, world):
         ),
         "2026-03-05",
     )
-    body.update(reason="x", method="letter")
+    body.update(reason="x", verify_method="letter")
     allowed = {"branch_approve", "cancel"}
     for verb in (
         "issue_letter",

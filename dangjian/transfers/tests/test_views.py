@@ -310,3 +310,46 @@ def test_member_tab_reminds_to_transfer_a_member_away_six_months(client, world):
     text = page.content.decode()
     assert "已满 6 个月" in text and "应当转移组织关系" in text
     assert f"{reverse('transfers:new')}?member={zhang.pk}" in text
+
+
+def test_the_incoming_path_from_outside_through_the_pages(client, world):
+    client.force_login(world.bob)
+    client.post(
+        reverse("transfers:register"),
+        {
+            "receiver": world.mine.pk,
+            "name": "赵六",
+            "id_number": "11010519491231002X",
+            "category": "probationary",
+            "joined_on": "2025-09-01",
+            "origin_name": "外地党委",
+            "registered_on": "2026-03-05",
+        },
+    )
+    assert not Transfer.objects.exists()  # bob's grant is on branch1, not the mine
+    client.force_login(world.alice)
+    client.post(
+        reverse("transfers:register"),
+        {
+            "receiver": world.mine.pk,
+            "name": "赵六",
+            "id_number": "11010519491231002X",
+            "category": "probationary",
+            "joined_on": "2025-09-01",
+            "origin_name": "外地党委",
+            "registered_on": "2026-03-05",
+        },
+    )
+    transfer = Transfer.objects.get()
+    steps = [
+        ("verify", {"verified_on": "2026-03-05", "verify_method": "online", "archive_note": ""}),
+        ("accept_in", {"accepted_on": "2026-03-06"}),
+        ("assign", {"assigned_on": "2026-03-06", "branch": world.branch2.pk}),
+        ("send_receipt", {"sent_on": "2026-03-09"}),
+    ]
+    for verb, data in steps:
+        response = client.post(reverse("transfers:step", args=[transfer.pk, verb]), data)
+        assert response.status_code == 302, (verb, response.content.decode()[:2000])
+    transfer.refresh_from_db()
+    assert transfer.state == State.RECEIPT_SENT
+    assert Member.objects.get(person=transfer.person).organization == world.branch2
