@@ -145,8 +145,11 @@ def _initial(verb, transfer) -> dict:
 
 
 def _needs_branch(verb, transfer):
-    if verb == "assign" or (verb == "accept" and not transfer.receiver.is_branch):
-        return transfer.receiver
+    receiver = transfer.receiver
+    if receiver is None or verb not in ("assign", "accept"):
+        return None
+    if verb == "assign" or not receiver.is_branch:
+        return receiver
     return None
 
 

@@ -353,3 +353,31 @@ def test_the_incoming_path_from_outside_through_the_pages(client, world):
     transfer.refresh_from_db()
     assert transfer.state == State.RECEIPT_SENT
     assert Member.objects.get(person=transfer.person).organization == world.branch2
+
+
+def test_no_step_page_fails_whatever_the_transfer(client, world):
+    from dangjian.transfers.selectors import ACTIONS
+
+    outside = issued(world, make_member(world.branch1, "甲"))
+    inside = request_out(world, make_member(world.branch1, "乙"), destination=world.mine)
+    client.force_login(world.alice)
+    incoming = client.post(
+        reverse("transfers:register"),
+        {
+            "receiver": world.branch1.pk,
+            "name": "赵六",
+            "id_number": "11010519491231002X",
+            "category": "probationary",
+            "joined_on": "2025-09-01",
+            "origin_name": "外地党委",
+            "registered_on": "2026-03-05",
+        },
+    )
+    assert incoming.status_code == 302
+    for transfer in Transfer.objects.all():
+        for verb in ACTIONS:
+            url = reverse("transfers:step", args=[transfer.pk, verb])
+            assert client.get(url).status_code == 200, (transfer, verb)
+            response = client.post(url, {"branch": "x", "issued_on": "2026-13-01"})
+            assert response.status_code in (200, 302, 409), (transfer, verb)
+    assert outside.pk and inside.pk
