@@ -101,6 +101,26 @@ def monthly_run_start(*, actor, organization, month: datetime.date) -> MonthlyRu
     return run
 
 
+def monthly_run_system(*, month: datetime.date) -> list[MonthlyRun]:
+    """The scheduler's run over every tree for a month (no actor: it is the platform's own
+    job). Members accepted or moved in since the last run get their row the next morning; a
+    run that created nothing leaves no trace."""
+    from dangjian.orgs.models import Organization
+
+    month = as_month(month)
+    runs = []
+    for root in Organization.objects.filter(depth=1, is_active=True).order_by("path"):
+        with transaction.atomic():
+            run = MonthlyRun.objects.create(organization=root, month=month)
+            _execute(run)
+            if run.created_count or run.carried_count:
+                _audit(None, run, message="系统每日自动生成")
+                runs.append(run)
+            else:
+                run.delete()
+    return runs
+
+
 def monthly_run_resume(run_id: int) -> None:
     """The task body: execute a started run once (a finished run is left alone)."""
     run = MonthlyRun.objects.select_related("organization").filter(pk=run_id).first()
@@ -136,6 +156,7 @@ def _audit(actor, run: MonthlyRun, message: str = "") -> None:
             "missing_base": run.missing_base_count,
         },
         message=message,
+        actor_name="" if actor is not None else "系统（定时任务）",
     )
 
 

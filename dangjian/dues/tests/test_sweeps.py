@@ -73,3 +73,22 @@ def test_the_sweep_uses_the_local_date(world, zhang):
 
         send_arrears_alerts(now=timezone.now())
     assert len(inbox(world.bob)) == 1
+
+
+def test_the_nightly_run_creates_the_month_once_for_every_tree(world, zhang, wang):
+    from dangjian.audit.models import AuditEntry
+    from dangjian.dues.models import LedgerEntry, MonthlyRun
+    from dangjian.dues.sweeps import generate_monthly_ledger
+    from dangjian.dues.tests.conftest import give_base
+
+    give_base(zhang, 2026)
+    give_base(wang, 2026)
+    with time_machine.travel(datetime.datetime(2026, 9, 1, 1, 30), tick=False):
+        from django.utils import timezone
+
+        generate_monthly_ledger(now=timezone.now())
+        generate_monthly_ledger(now=timezone.now())
+    assert LedgerEntry.objects.filter(month=datetime.date(2026, 9, 1)).count() == 2
+    assert MonthlyRun.objects.count() == 1  # the second night created nothing, left no trace
+    entry = AuditEntry.objects.get(action="dues.monthly_run")
+    assert entry.actor_id is None and entry.actor_name == "系统（定时任务）"
