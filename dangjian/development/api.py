@@ -132,7 +132,12 @@ class CaseViewSet(DevelopmentViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         queryset = selectors.cases_for(user).order_by("-id")
         if self.action == "retrieve":
             return queryset.prefetch_related(
-                Prefetch("steps", queryset=CaseStep.objects.order_by("done_on", "id")),
+                Prefetch(
+                    "steps",
+                    queryset=CaseStep.objects.select_related("approving_organization").order_by(
+                        "done_on", "id"
+                    ),
+                ),
                 Prefetch("sponsors", queryset=Sponsor.objects.select_related("member__person")),
                 "publicities",
                 "votes",

@@ -127,7 +127,7 @@ class StepSpecSerializer(serializers.Serializer):
 
 class CaseOpenSerializer(serializers.Serializer):
     person = ScopedPrimaryKeyRelatedField(model=Person, permission=VIEW_MEMBER)
-    organization = ScopedPrimaryKeyRelatedField(model=Organization, permission=MANAGE_QUOTA)
+    organization = ScopedPrimaryKeyRelatedField(model=Organization, permission=MANAGE_DEVELOPMENT)
     applied_on = serializers.DateField()
     received_on = serializers.DateField()
     planned_leave_on = serializers.DateField(required=False, allow_null=True)
