@@ -482,3 +482,97 @@ def _pdf(name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+# ---------------------------------------------------------------- every other endpoint
+
+
+def _case_pages(world):
+    case = case_at(world, State.CANDIDATE)
+    publicity = case.publicities.first() or _publicity(world, case)
+    sponsor = case.sponsors.first()
+    return case, publicity, sponsor
+
+
+def _publicity(world, case):
+    from dangjian.development import services
+
+    return services.publicity_record(
+        actor=world.bob, case=case, purpose="acceptance", starts_on=date(2025, 8, 25),
+        ends_on=date(2025, 8, 29),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name, target",
+    [("publicity_new", "case"), ("material_upload", "case"), ("publicity_conclude", "publicity")],
+)
+def test_record_pages_matrix(client, world, name, target):
+    case, publicity, _ = _case_pages(world)
+    obj = {"case": case, "publicity": publicity}[target]
+    assert_access_matrix(
+        client, url=url(name, obj.pk), in_scope=world.bob, out_of_scope=world.dave,
+        no_role=world.charlie,
+    )  # fmt: skip
+
+
+def test_removing_a_sponsor_matrix(client, world):
+    case, _, sponsor = _case_pages(world)
+    assert_access_matrix(
+        client,
+        url=url("sponsor_remove", sponsor.pk),
+        method="post",
+        data={},
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        expect={"in_scope": 302},
+        state=lambda: sorted(case.sponsors.values_list("pk", flat=True)),
+    )
+
+
+def test_deleting_a_material_matrix(client, world):
+    from dangjian.development import services
+
+    case = case_at(world)
+    material = services.material_upload(
+        actor=world.bob, case=case, kind="other", title="说明", upload=_pdf("x.pdf")
+    )
+    assert_access_matrix(
+        client,
+        url=url("material_delete", material.pk),
+        method="post",
+        data={},
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+        expect={"in_scope": 302},
+        state=lambda: sorted(case.materials.values_list("pk", flat=True)),
+    )
+    assert not case.materials.exists()
+
+
+def test_people_search_and_quota_writes_matrix(client, world):
+    assert_access_matrix(
+        client, url=url("people_options") + "?person_q=李", in_scope=world.bob,
+        no_role=world.charlie,
+    )  # fmt: skip
+    assert_access_matrix(
+        client,
+        url=url("quota_set", world.branch1.pk),
+        method="post",
+        data={"year": "2025", "planned": "3"},
+        in_scope=world.alice,
+        out_of_scope=world.dave,
+        no_role=world.bob,
+        expect={"no_role": 403, "in_scope": 302},
+        state=lambda: list(Quota.objects.values_list("planned", flat=True)),
+    )
+
+
+def test_the_menu_lists_the_development_pages(client, world):
+    client.force_login(world.bob)
+    page = client.get(url("home")).content.decode()
+    assert url("case_new") in page and url("quota") not in page
+    client.force_login(world.alice)
+    assert url("quota") in client.get(url("home")).content.decode()
