@@ -35,10 +35,6 @@ def _page(name: str, *, args: Callable[[BenchWorld], list] | None = None, query=
     return build
 
 
-def _branch(world: BenchWorld) -> list:
-    return [world.branch.pk] if world.branch is not None else None
-
-
 def next_month(today: date) -> date:
     """The first day of the month after `today`'s: the first month the seed leaves for the
     monthly run (it generates the ledger up to the current month)."""
@@ -53,7 +49,7 @@ def _this_month(world: BenchWorld) -> list:
 def _prepare_dues_run(world: BenchWorld, folder: Path, size: int | None) -> Operation:
     """The monthly run over the whole group (the group 组织部 starts it at the root)."""
     try:
-        from dangjian.dues.services import ledger_generate_month
+        from dangjian.dues.services import monthly_run
     except ImportError as exc:
         raise Skip("党费月度生成服务尚未实现，跳过") from exc
     from dangjian.orgs.models import Organization
@@ -61,35 +57,30 @@ def _prepare_dues_run(world: BenchWorld, folder: Path, size: int | None) -> Oper
     root = Organization.objects.get(depth=1)
     month = next_month(timezone.localdate())
 
-    def describe(outcome, seconds: float) -> str:
-        created = getattr(outcome, "created", outcome)
+    def describe(run, seconds: float) -> str:
         return (
-            f"一次，{month:%Y年%m月}，全集团：新增台账 {created:,} 行；"
-            f"每秒 {created / seconds:,.0f} 行"
+            f"一次，{month:%Y年%m月}，全集团：新增台账 {run.created_count:,} 行"
+            f"（已有 {run.existing_count:,}，缺基数 {run.missing_base_count:,}）；"
+            f"每秒 {run.created_count / seconds:,.0f} 行"
         )
 
     return Operation(
-        run=lambda: ledger_generate_month(
-            actor=world.group_department, organization=root, month=month
-        ),
+        run=lambda: monthly_run(actor=world.group_department, organization=root, month=month),
         describe=describe,
     )
 
 
 LIFECYCLE_CASES = (
-    Case(
-        "发展党员流程概况 · 全集团",
-        _page("development:pipeline"),
-        GROUP,
-    ),
-    Case("发展党员名单 · 支部书记", _page("development:case-list"), SECRETARY),
-    Case("发展计划名额 · 全集团", _page("development:quotas"), GROUP),
+    Case("发展党员流程概况 · 全集团", _page("development:home"), GROUP),
+    Case("发展党员名单 · 支部书记", _page("development:case_list"), SECRETARY),
+    Case("发展党员名单 · 全集团", _page("development:case_list"), GROUP),
+    Case("发展计划名额 · 全集团", _page("development:quota"), GROUP),
     OperationCase("月度党费生成 · 全集团 150 000 人", _prepare_dues_run),
     Case("欠缴名单 · 全集团（组织部）", _page("dues:arrears"), GROUP),
     Case("支部党费月表 · 支部书记", _page("dues:branch-month", args=_this_month), SECRETARY),
-    Case("组织关系转出列表 · 集团组织部", _page("transfers:outgoing"), GROUP),
+    Case("组织关系转出列表 · 集团组织部", _page("transfers:list"), GROUP),
     Case("组织关系转入列表 · 集团组织部", _page("transfers:incoming"), GROUP),
-    Case("组织关系转出列表 · 支部书记", _page("transfers:outgoing"), SECRETARY),
-    Case("民主评议列表 · 集团组织部", _page("appraisals:round-list"), GROUP),
-    Case("民主评议列表 · 支部书记", _page("appraisals:round-list"), SECRETARY),
+    Case("组织关系转出列表 · 支部书记", _page("transfers:list"), SECRETARY),
+    Case("民主评议列表 · 集团组织部", _page("appraisals:list"), GROUP),
+    Case("民主评议列表 · 支部书记", _page("appraisals:list"), SECRETARY),
 )

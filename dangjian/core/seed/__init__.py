@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dangjian.core.seed import plan as plans
 from dangjian.core.seed.demo_users import DEMO_LOGINS, DEMO_PASSWORD, create_demo_users
+from dangjian.core.seed.lifecycle import plan_lifecycle, write_lifecycle
 from dangjian.core.seed.people import CommitteeMaker, PeopleMaker, PersonPlan
 from dangjian.core.seed.records import RecordMaker
 from dangjian.core.seed.showcase import Showcase
@@ -68,10 +69,17 @@ def seed_database(
     committees.sort(key=lambda committee: committee.organization.path)
     demo_people = _demo_people(anchors, members_by_branch, committees)
     _plan_records(scale, seed, today, people, members_by_branch, anchors, demo_people)
+    lifecycle = plan_lifecycle(
+        scale=scale, rng_for=lambda stream: _rng(seed, stream), today=today, root=root,
+        people=people, members_by_branch=members_by_branch, committees=committees,
+        anchors=anchors, demo_people=demo_people,
+    )  # fmt: skip
     fill_counts(root, people)
     progress(f"计划完成：党组织 {sum(1 for _ in root.walk())} 个，党员 {len(people)} 人")
     with transaction.atomic():
-        _write(root, people, committees, anchors, demo_people, progress, photos=scale == "mine")
+        writer = _write(root, people, committees, anchors, demo_people, progress,
+                        photos=scale == "mine")  # fmt: skip
+        write_lifecycle(lifecycle, writer, progress)
         summary = SeedSummary(
             scale=scale,
             seed=seed,
@@ -179,7 +187,7 @@ def _demo_people(anchors, members_by_branch, committees) -> dict[str, PersonPlan
     return {username: person for username, person in chosen.items() if person is not None}
 
 
-def _write(root, people, committees, anchors, demo_people, progress, *, photos=False) -> None:
+def _write(root, people, committees, anchors, demo_people, progress, *, photos=False) -> Writer:
     from dangjian.accounts.roles import ensure_builtin_roles
     from dangjian.orgs.models import Organization
 
@@ -199,6 +207,7 @@ def _write(root, people, committees, anchors, demo_people, progress, *, photos=F
         people={username: linked[plan.pk] for username, plan in demo_people.items()},
     )
     progress(f"演示账号 {len(DEMO_LOGINS)} 个")
+    return writer
 
 
 def _audit(summary: SeedSummary) -> None:

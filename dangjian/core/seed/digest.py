@@ -75,3 +75,33 @@ def database_digest() -> dict[str, str]:
         "records": _hash(records),
         "committees": _hash(posts),
     }
+
+
+def lifecycle_digest() -> dict[str, str]:
+    """The lifecycle data (development cases and dues) by content, keyed by work numbers."""
+    from dangjian.development.models import CaseStep, DevelopmentCase, Sponsor
+    from dangjian.dues.models import DuesBase, LedgerEntry
+
+    cases = DevelopmentCase.objects.order_by("person__work_number").values_list(
+        "person__work_number", "person__name", "organization__path", "state", "applied_on",
+        "received_on", "activist_on", "candidate_on", "accepted_on", "approved_on",
+        "converted_on",
+    )  # fmt: skip
+    steps = CaseStep.objects.order_by("case__person__work_number", "done_on", "number").values_list(
+        "case__person__work_number", "code", "done_on", "from_state", "to_state",
+        "document_number",
+    )  # fmt: skip
+    sponsors = Sponsor.objects.order_by(
+        "case__person__work_number", "kind", "member__person__work_number"
+    ).values_list("case__person__work_number", "kind", "member__person__work_number")
+    bases = DuesBase.objects.order_by("member__person__work_number", "year").values_list(
+        "member__person__work_number", "year", "category", "base", "rate", "monthly_amount"
+    )
+    ledger = LedgerEntry.objects.order_by("member__person__work_number", "month").values_list(
+        "member__person__work_number", "month", "amount_due", "amount_paid", "status",
+        "paid_on", "channel", "payer_name",
+    )  # fmt: skip
+    return {
+        "development": _hash([*cases, *steps, *sponsors]),
+        "dues": _hash([*bases, *ledger]),
+    }

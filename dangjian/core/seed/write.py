@@ -113,6 +113,15 @@ class Writer:
         persons.reset_sequence()
         members.reset_sequence()
 
+    def write_persons(self, people: list[PersonPlan]) -> None:
+        """People without a membership (the applicants of development cases)."""
+        persons = RowWriter(Person)
+        first = persons.first_free_pk()
+        for index, plan in enumerate(people):
+            plan.pk = first + index
+        persons.insert(self._person(plan) for plan in people)
+        persons.reset_sequence()
+
     def _person(self, plan: PersonPlan) -> dict:
         """The row with its derived columns (pinyin key, lookup hashes, scope organisation)
         computed here as `members.services.people.derived_fields` would, without a query."""
