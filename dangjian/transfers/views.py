@@ -75,6 +75,7 @@ def transfer_list(request, tab="out"):
 def transfer_detail(request, pk):
     transfer = selectors.transfer_for_user(request.user, pk)
     person = transfer.person
+    actions = selectors.next_actions(request.user, transfer)
     context = {
         "transfer": transfer,
         "person": person,
@@ -82,13 +83,24 @@ def transfer_detail(request, pk):
         "age": display.age(person),
         "events": transfer.events.all(),
         "letters": transfer.letters.all(),
-        "actions": selectors.next_actions(request.user, transfer),
+        "actions": actions,
+        "accept_form": _accept_form(transfer) if any(a.verb == "accept" for a in actions) else None,
         "member_url": _member_url(request.user, transfer),
         "can_print": transfer.issuing_committee_id is not None
         and scope_of(request.user).covers(APPROVE_TRANSFER, transfer.issuing_committee.path),
         "today": timezone.localdate(),
     }
     return render(request, "transfers/detail.html", context)
+
+
+def _accept_form(transfer) -> StepForm:
+    """The one-click accept on the transfer's page: today's date, and the branch to choose
+    when the letter is addressed to a committee."""
+    return StepForm(
+        initial={"accepted_on": timezone.localdate()},
+        verb="accept",
+        branch_of=_needs_branch("accept", transfer),
+    )
 
 
 def _member_url(user, transfer) -> str:

@@ -49,10 +49,11 @@ def test_a_member_moves_to_another_mine_through_the_pages(browser_session, live_
     browser_session.sign_in(world.dave)
     browser_session.goto("/transfers/incoming/")
     page.locator("a:visible", has_text="张三").first.click()
-    page.locator("[data-testid=action-accept]").click()
-    page.select_option("#id_branch", str(world.branch3.pk))
+    form = page.locator("[data-testid=accept-form]")
+    form.locator("select[name=branch]").select_option(str(world.branch3.pk))
     browser_session.screenshot("transfers-accept")
-    page.get_by_role("button", name="确认接收").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    form.locator("[data-testid=action-accept]").click()  # the one click
     expect(page.locator("[data-testid=state-badge]").first).to_contain_text("已办结")
     browser_session.screenshot("transfers-closed")
     assert Transfer.objects.get().state == State.CLOSED
