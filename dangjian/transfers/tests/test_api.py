@@ -207,3 +207,11 @@ def test_register_through_the_api(client, world):
 def test_dates_are_dates(world):
     transfer = issued(world, make_member(world.branch1, "张三"))
     assert transfer.requested_on == DAY and isinstance(transfer.letters.get().valid_until, date)
+
+
+def test_retrieve_query_count_is_bounded(client, world, django_assert_max_num_queries):
+    transfer = issued(world, make_member(world.branch1, "张三"))
+    client.force_login(world.alice)
+    client.get(f"{BASE}{transfer.pk}/")
+    with django_assert_max_num_queries(8):
+        assert client.get(f"{BASE}{transfer.pk}/").status_code == 200

@@ -381,3 +381,21 @@ def test_no_step_page_fails_whatever_the_transfer(client, world):
             response = client.post(url, {"branch": "x", "issued_on": "2026-13-01"})
             assert response.status_code in (200, 302, 409), (transfer, verb)
     assert outside.pk and inside.pk
+
+
+def test_member_tab_query_count_does_not_grow_with_transfers(client, world):
+    from dangjian.transfers import services as svc
+
+    zhang = make_member(world.branch1, "张三")
+    url = reverse("members:detail", args=[zhang.pk]) + "?tab=transfers"
+    client.force_login(world.alice)
+    first = request_out(world, zhang)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(3):
+        svc.transfer_cancel(actor=world.alice, transfer=first, reason="重办")
+        first = request_out(world, zhang)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
