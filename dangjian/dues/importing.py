@@ -35,8 +35,8 @@ from dangjian.dues.calculation import CalculationError, parse_money
 from dangjian.dues.models import SCALE_OF_CATEGORY, BaseCategory, BaseImport, BaseSource, DuesBase
 from dangjian.dues.permissions import MANAGE_DUES
 from dangjian.dues.services.bases import (
+    category_for_employment,
     check_year,
-    default_category,
     priced_fields,
     reprice_open_months,
 )
@@ -280,17 +280,12 @@ def _check_row(row, organization, manage_paths, by_number, by_hash, seen) -> dic
 
 def _category(text: str, person) -> str:
     if not text:
-        return default_category(_EmploymentOnly(person["employment"]))
+        return category_for_employment(person["employment"])
     category = CATEGORY_LABELS.get(text.replace(" ", ""))
     if category is None:
         allowed = "、".join(str(label).split("（")[0] for _, label in BaseCategory.choices)
         raise ServiceError(f"党费类别“{text}”不认识，请填写：{allowed}。")
     return category
-
-
-@dataclass
-class _EmploymentOnly:
-    employment: str
 
 
 # ---------------------------------------------------------------- services

@@ -27,7 +27,11 @@ FIRST_YEAR, LAST_YEAR = 2008, 2100
 
 def default_category(person) -> str:
     """离退休 for retired people, 在职 otherwise (the branch corrects students etc.)."""
-    if person.employment == Employment.RETIRED:
+    return category_for_employment(person.employment)
+
+
+def category_for_employment(employment: str) -> str:
+    if employment == Employment.RETIRED:
         return BaseCategory.RETIRED
     return BaseCategory.EMPLOYED
 
