@@ -5,8 +5,9 @@
   linked to the member and the person, so they follow); 党籍 stays as it is.
 * `member_transfer_out` — the relationship leaves the platform: 党籍 becomes 转出 on the day
   the receiving organisation took the member in; the record stays as history.
-* `member_register_incoming` — a member arriving from outside: the person is found by the
-  ID number's lookup hash (or created) and gets a membership in the chosen branch.
+* `member_register_incoming` — a member arriving from outside (the transfers app found the
+  person by the ID number's lookup hash, or created them; `parse_id` checks the number) gets a
+  membership in the chosen branch.
 
 The transfers service has already checked the transfer itself (its letter, its state and the
 actor's transfers permission); these functions lock the member row, check what the record
@@ -21,7 +22,6 @@ from datetime import date
 
 from django.db import transaction
 
-from dangjian.core.crypto import lookup_hash
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.idnumbers import IdNumber, IdNumberError, parse_id_number
 from dangjian.core.scope import require_in_scope
@@ -133,12 +133,6 @@ def parse_id(id_number: str) -> IdNumber:
         return parse_id_number(str(id_number or "").strip())
     except IdNumberError as problem:
         raise StatusRefused(f"身份证号有误：{problem}", field="id_number") from problem
-
-
-def find_person(id_number: str) -> Person | None:
-    """The person with this ID number (by its lookup hash), or None."""
-    parsed = parse_id(id_number)
-    return Person.objects.filter(id_number_hash=lookup_hash(parsed.number)).first()
 
 
 @transaction.atomic
