@@ -129,11 +129,8 @@ def case_abilities(user, case: DevelopmentCase) -> dict:
     path = case.organization.path
     return {
         "manage": scope.covers(MANAGE_DEVELOPMENT, path),
-        "approve": any(
-            path.startswith(prefix) or prefix.startswith(path)
-            for prefix in scope.paths_for(APPROVE_DEVELOPMENT)
-        )
-        and scope.covers(APPROVE_DEVELOPMENT, path),
+        # The upper committee's grant covers the branch's path too (its subtree).
+        "approve": scope.covers(APPROVE_DEVELOPMENT, path),
         "override": scope.covers(OVERRIDE_RULE, path),
     }
 

@@ -146,7 +146,7 @@ def test_a_secretary_takes_an_applicant_to_full_member(
         p.fill("#id_days", "3")
         p.fill("#id_hours", "24")
 
-    bob.step("training", "2025-08-06", fill=training)
+    bob.step("training", "2025-08-06", fill=training, shot="devui-step-training")
     bob.publicity("candidate", "2025-08-11", "2025-08-15")
 
     # Stage 4: acceptance.
@@ -204,7 +204,11 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     expect(page.locator("[data-testid=pipeline-chart]")).to_have_attribute("data-rendered", "true")
     shots.screenshot("devui-home")
     browser_session.goto("/development/cases/")
+    expect(page.locator("[data-testid=result-count]")).to_contain_text("1")
     shots.screenshot("devui-case-list")
+    browser_session.goto("/development/deadlines/?which=overdue")
+    expect(page.locator("[data-testid=deadline-list]")).to_be_visible()
+    shots.screenshot("devui-deadlines")
     committee.goto("/development/quota/?year=2025")
     expect(committee.page.locator("[data-testid=quota-table]")).to_contain_text("综采一队党支部")
     committee.screenshot("devui-quota")

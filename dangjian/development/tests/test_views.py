@@ -576,3 +576,25 @@ def test_the_menu_lists_the_development_pages(client, world):
     assert url("case_new") in page and url("quota") not in page
     client.force_login(world.alice)
     assert url("quota") in client.get(url("home")).content.decode()
+
+
+def test_a_committee_step_tells_the_branch_who_does_it(client, world):
+    case = case_at(world, stop_before=C.ACTIVIST_FILING)
+    client.force_login(world.bob)
+    page = client.get(url("step", case.pk, C.ACTIVIST_FILING)).content.decode()
+    assert "须由上级党委办理" in page and 'data-testid="step-form"' not in page
+    client.force_login(world.alice)
+    page = client.get(url("step", case.pk, C.ACTIVIST_FILING)).content.decode()
+    assert 'data-testid="step-form"' in page
+
+
+def test_the_meeting_date_preview_shows_the_probation_end(client, world):
+    case = case_at(world, stop_before=C.ACCEPTANCE_MEETING)
+    client.force_login(world.bob)
+    target = url("step", case.pk, C.ACCEPTANCE_MEETING)
+    page = client.get(target).content.decode()
+    assert f'hx-get="{target}?preview=1"' in page
+    page = client.get(
+        target, {"preview": "1", "done_on": "2025-09-02"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'data-testid="preview-probation"' in page and "2026-09-02" in page

@@ -26,16 +26,14 @@ def _require(user) -> None:
         raise PermissionDenied
 
 
-def _rows(user, year: int):
-    """Every branch in scope (with or without a quota row) and its quota use that year."""
-    quotas = {q.organization_id: q for q in selectors.quota_use(user, year=year)}
-    branches = (
+def _branches(user):
+    """Every active branch in the user's quota scope, in tree order (paginated by the page)."""
+    return (
         Organization.objects.visible_to(user, MANAGE_QUOTA)
         .filter(org_type=OrgType.BRANCH, is_active=True)
         .only("pk", "name", "path")
         .order_by("path")
     )
-    return branches, quotas
 
 
 @login_required
@@ -43,8 +41,12 @@ def _rows(user, year: int):
 def quota(request):
     _require(request.user)
     year = year_from(request.GET.get("year"), timezone.localdate().year)
-    branches, quotas = _rows(request.user, year)
-    page_obj = Paginator(branches, PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = Paginator(_branches(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    shown = [branch.pk for branch in page_obj.object_list]
+    quotas = {
+        quota.organization_id: quota
+        for quota in selectors.quota_use(request.user, year=year).filter(organization_id__in=shown)
+    }
     rows = []
     for branch in page_obj.object_list:
         found = quotas.get(branch.pk)
@@ -59,10 +61,8 @@ def quota(request):
                 "remaining": (planned - used) if planned is not None else None,
             }
         )
-    totals = {
-        "planned": sum(q.planned for q in quotas.values()),
-        "used": sum(getattr(q, "accepted", 0) for q in quotas.values()),
-    }
+    found = selectors.quota_totals(request.user, year=year)
+    totals = {"planned": found["planned"], "used": found["accepted"]}
     totals["remaining"] = totals["planned"] - totals["used"]
     context = {
         "year": year,

@@ -8,6 +8,8 @@ source, the dates involved and — prominently — the earliest date the step ca
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,8 +41,6 @@ S = StepCode
 
 
 def _date_from(value, default):
-    from datetime import date
-
     try:
         return date.fromisoformat(str(value))
     except ValueError:
@@ -148,7 +148,14 @@ def _preview(request, case, code):
             )
         except (ValidationError, PermissionDenied):
             blocks = []
-    return render(request, "development/_step_preview.html", {"blocks": blocks, "done_on": done_on})
+    context = {
+        "blocks": shown_blocks(blocks),
+        "done_on": done_on,
+        "probation_end": probation_end(done_on)
+        if done_on and code == S.ACCEPTANCE_MEETING
+        else None,
+    }
+    return render(request, "development/_step_preview.html", context)
 
 
 def _probation_end(case, form):
