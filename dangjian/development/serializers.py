@@ -3,7 +3,7 @@ the input of each write (validated here for shape, by the services for the rules
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from dangjian.core.api import ScopedPrimaryKeyRelatedField
@@ -299,11 +299,19 @@ class QuotaInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+class PipelineBranchSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField()
+    name = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+@extend_schema_serializer(many=False)  # one summary object, though served by `list`
 class PipelineSerializer(serializers.Serializer):
     organization = serializers.IntegerField(allow_null=True)
     counts = serializers.DictField(child=serializers.IntegerField())
     total = serializers.IntegerField()
-    branches = serializers.ListField(child=serializers.DictField())
+    branches = PipelineBranchSerializer(many=True)
 
 
 STATE_CHOICES = State.choices
