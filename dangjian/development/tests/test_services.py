@@ -392,3 +392,22 @@ def test_quota_set_is_one_row_per_branch_and_year(world):
         services.quota_set(actor=world.alice, organization=world.branch1, year=1900, planned=5)
     with pytest.raises(ServiceError, match="党支部"):
         services.quota_set(actor=world.alice, organization=world.mine, year=2026, planned=5)
+
+
+def test_every_audited_development_action_has_a_chinese_label():
+    import re
+    from pathlib import Path
+
+    from dangjian.audit.actions import LABELS
+
+    app = Path(__file__).resolve().parent.parent
+    files = [p for p in app.rglob("*.py") if "tests" not in p.parts]
+    files.append(app.parent / "members" / "services" / "admission.py")
+    codes = set()
+    for text in (p.read_text() for p in files):
+        codes |= set(re.findall(r'action=f?"(development\.[a-z_]+)', text))
+        codes |= set(re.findall(r'audit\(\s*actor,\s*"(development\.[a-z_]+)"', text))
+        codes |= set(re.findall(r'[A-Z_]+ACTION = "(development\.[a-z_]+)"', text))
+        codes |= set(re.findall(r'"(development\.member_[a-z_]+)"', text))
+    missing = sorted(code for code in codes if code not in LABELS)
+    assert len(codes) >= 15 and not missing, missing
