@@ -598,3 +598,32 @@ def test_the_meeting_date_preview_shows_the_probation_end(client, world):
         target, {"preview": "1", "done_on": "2025-09-02"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert 'data-testid="preview-probation"' in page and "2026-09-02" in page
+
+
+def test_closing_a_case_needs_a_reason(client, world):
+    case = case_at(world, State.ACTIVIST)
+    client.force_login(world.bob)
+    target = url("step", case.pk, C.CLOSE)
+    page = client.post(target, {"done_on": "2024-08-01"}).content.decode()
+    assert "请填写终止原因" in page
+    assert DevelopmentCase.objects.get(pk=case.pk).state == State.ACTIVIST
+    response = client.post(target, {"done_on": "2024-08-01", "note": "本人书面申请撤回入党申请。"})
+    assert response.status_code == 302
+    assert DevelopmentCase.objects.get(pk=case.pk).state == State.CLOSED
+    page = client.get(url("case_detail", case.pk)).content.decode()
+    assert "本人书面申请撤回入党申请" in page and 'data-testid="next-steps"' not in page
+
+
+def test_extending_the_probation_asks_for_the_months_and_a_vote(client, world):
+    case = case_at(world, State.PROBATIONARY)
+    client.force_login(world.alice)
+    target = url("step", case.pk, C.EXTENSION)
+    base = {"done_on": "2026-09-02", "note": "预备期内两次无故不参加组织生活，需继续考察。",
+            "entitled": "20", "present": "15", "yes": "14", "method": "show_of_hands"}  # fmt: skip
+    assert "请填写延长的月数" in client.post(target, base).content.decode()
+    page = client.post(target, base | {"months": "3"}).content.decode()
+    assert 'data-testid="rule-block"' in page
+    response = client.post(target, base | {"months": "6"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.PROBATION_EXTENDED and case.extended_until == date(2027, 3, 2)
