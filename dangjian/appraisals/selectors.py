@@ -24,15 +24,39 @@ from dangjian.appraisals.models import (
 from dangjian.appraisals.permissions import VIEW_APPRAISAL
 from dangjian.core.forms import parse_id
 from dangjian.core.scope import get_visible_or_404, scope_of
+from dangjian.orgs.models import Organization, OrgType
 
 
-def rounds_visible_to(user, permission: str = VIEW_APPRAISAL, *, year=None, phase=""):
+def rounds_visible_to(user, permission: str = VIEW_APPRAISAL, *, year=None, phase="", within=None):
     rounds = Round.objects.visible_to(user, permission).select_related("organization")
+    if within is not None:
+        rounds = rounds.filter(organization__path__startswith=within.path)
     if year:
         rounds = rounds.filter(year=year)
     if phase in Phase.values:
         rounds = rounds.filter(phase=phase)
     return rounds.order_by("-year", "organization__path", "pk")
+
+
+FILTER_ORGANIZATIONS = 300
+
+
+def filter_organizations(user):
+    """The organisations (not 党小组) whose subtree the rounds list can be narrowed to."""
+    return (
+        Organization.objects.visible_to(user, VIEW_APPRAISAL)
+        .exclude(org_type=OrgType.GROUP)
+        .filter(is_active=True)
+        .order_by("path")[:FILTER_ORGANIZATIONS]
+    )
+
+
+def filter_organization(user, pk):
+    """The organisation named by `?within=`, if it is in the user's scope."""
+    pk = parse_id(pk)
+    if pk is None:
+        return None
+    return Organization.objects.visible_to(user, VIEW_APPRAISAL).filter(pk=pk).first()
 
 
 def round_for(user, pk, permission: str = VIEW_APPRAISAL) -> Round:

@@ -333,3 +333,16 @@ def test_reschedule_matrix_and_form(client, world, round_):
     response = client.post(url, {**data, "final_ends_on": "not a date"})
     assert response.status_code == 400
     assert "确定等次截止日期格式不正确" in response.content.decode()
+
+
+def test_the_list_narrows_to_a_subtree_in_scope(client, world):
+    full_members(world.branch1, 1)
+    full_members(world.branch2, 1, prefix="二队")
+    open_round(world, actor=world.alice)
+    open_round(world, actor=world.alice, organization=world.branch2)
+    client.force_login(world.alice)
+    url = reverse("appraisals:list")
+    page = client.get(url, {"within": world.branch2.pk}).content.decode()
+    assert page.count('data-testid="phase-badge"') == 1 and "掘进二队党支部" in page
+    everything = client.get(url, {"within": world.branch3.pk}).content.decode()  # not in scope
+    assert everything.count('data-testid="phase-badge"') == 2

@@ -34,7 +34,8 @@ def round_list(request):
     _require(request.user, VIEW_APPRAISAL)
     year = parse_id(request.GET.get("year"))
     phase = request.GET.get("phase", "")
-    rounds = selectors.rounds_visible_to(request.user, year=year, phase=phase)
+    within = selectors.filter_organization(request.user, request.GET.get("within"))
+    rounds = selectors.rounds_visible_to(request.user, year=year, phase=phase, within=within)
     return render(
         request,
         "appraisals/list.html",
@@ -43,6 +44,8 @@ def round_list(request):
             "phases": Phase.choices,
             "year": year or "",
             "phase": phase,
+            "within": within,
+            "organizations": selectors.filter_organizations(request.user),
             "can_open": has_permission(request.user, MANAGE_APPRAISAL),
         },
     )
