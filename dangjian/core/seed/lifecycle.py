@@ -16,12 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from dangjian.core.seed.appraisal_rounds import AppraisalMaker, AppraisalWriter, RoundPlan
 from dangjian.core.seed.dev_cases import CaseMaker, CasePlan, WorkingDays
 from dangjian.core.seed.dues_ledger import DuesMaker, DuesPlan, DuesWriter
 from dangjian.core.seed.names import NameMaker
 from dangjian.core.seed.people import PersonPlan, add_years
 from dangjian.core.seed.plan import OrgPlan
 from dangjian.core.seed.records import WORKER_POSTS, RecordMaker
+from dangjian.core.seed.transfer_cases import (
+    TransferMaker,
+    TransferPlan,
+    TransferWriter,
+    pick_movers,
+)
 from dangjian.dues.models import BaseCategory
 from dangjian.members.models import Member, Person
 from dangjian.orgs.models import CommitteePost, OrgType
@@ -41,6 +48,9 @@ class LifecyclePlan:
     quotas: list[tuple[OrgPlan, int, int]] = field(default_factory=list)  # branch, year, planned
     dues: list[DuesPlan] = field(default_factory=list)
     dues_maker: DuesMaker | None = None
+    rounds: list[RoundPlan] = field(default_factory=list)
+    transfers: list[TransferPlan] = field(default_factory=list)
+    appraisal_maker: AppraisalMaker | None = None
     committees: dict[int, OrgPlan] = field(default_factory=dict)  # id(branch) → its 党委
     secretaries: dict[int, str] = field(default_factory=dict)  # id(org) → secretary's name
     demo_branch: OrgPlan | None = None
@@ -50,10 +60,14 @@ class LifecyclePlan:
 
 def seeded_lifecycle_models() -> list:
     """The models this module fills, each after those it points to."""
+    from dangjian.appraisals import models as appraisals
     from dangjian.development import models as development
     from dangjian.dues import models as dues
+    from dangjian.transfers import models as transfers
 
     return [
+        transfers.Transfer, transfers.Event, transfers.Letter, transfers.LetterCounter,
+        appraisals.Round, appraisals.Participant, appraisals.RatingTally, appraisals.Result,
         development.DevelopmentCase, development.CaseStep, development.Sponsor,
         development.Publicity, development.Vote, development.Training,
         development.PoliticalReview, development.Quota, dues.DuesBase, dues.Hardship,
@@ -77,6 +91,9 @@ def plan_lifecycle(
     }
     _plan_development(plan, rng_for("development"), root, people, members_by_branch)
     _plan_dues(plan, rng_for("dues"), people, members_by_branch, demo_people)
+    _plan_appraisals(plan, rng_for("appraisals"), root, members_by_branch, demo_people)
+    if scale == "mine":
+        _plan_transfers(plan, rng_for("transfers"), root, members_by_branch, demo_people, people)
     return plan
 
 
@@ -98,6 +115,17 @@ def write_lifecycle(plan: LifecyclePlan, writer, progress: Callable[[str], None]
     rows = DuesWriter(plan.dues_maker, writer.organizations, member_ids).write(plan.dues)
     seconds = time.monotonic() - started
     progress(f"党费：基数 {len(plan.dues)} 人，台账 {rows} 行，用时 {seconds:.1f} 秒")
+    started = time.monotonic()
+    people = AppraisalWriter(plan.appraisal_maker, writer.organizations, member_ids).write(
+        plan.rounds
+    )
+    seconds = time.monotonic() - started
+    progress(f"民主评议 {len(plan.rounds)} 轮，参评 {people} 人次，用时 {seconds:.1f} 秒")
+    if plan.transfers:
+        TransferWriter(writer.organizations, plan.committees, member_ids, plan.secretaries).write(
+            plan.transfers
+        )
+        progress(f"组织关系转接 {len(plan.transfers)} 笔")
 
 
 # --- development -------------------------------------------------------------------------
@@ -208,3 +236,69 @@ def _plan_dues(plan: LifecyclePlan, rng, people, members_by_branch, demo_people)
     ]  # fmt: skip
     for dues, months in zip(plain[:2], (4, 7), strict=False):
         maker.behind(dues, months)
+
+
+# --- appraisals ---------------------------------------------------------------------------
+
+
+def _plan_appraisals(plan: LifecyclePlan, rng, root, members_by_branch, demo_people) -> None:
+    """Last year's closed round in every branch; this year's open one in the demo branch."""
+    maker = AppraisalMaker(rng, plan.today)
+    plan.appraisal_maker = maker
+    for branch in root.branches():
+        round_ = maker.closed_round(branch, members_by_branch[id(branch)])
+        if round_ is not None:
+            plan.rounds.append(round_)
+    members = members_by_branch[id(plan.demo_branch)]
+    keep = {id(person) for person in demo_people.values()} - {id(demo_people.get("shuji"))}
+    plan.rounds.append(maker.open_round(plan.demo_branch, members, keep))
+
+
+# --- transfers ----------------------------------------------------------------------------
+
+
+def _plan_transfers(plan: LifecyclePlan, rng, root, members_by_branch, demo_people, people):
+    """The demo mine's handful of transfers (transfer_cases.py)."""
+    from dangjian.core.rules import rule_value
+
+    dues = {id(item.person): item for item in plan.dues}
+    maker = plan.dues_maker
+
+    def paid_through(person: PersonPlan):
+        item = dues[id(person)]
+        paid = [month for month in maker.months(item) if maker.paid_on(item, month)]
+        return paid[-1] if paid else None
+
+    taken = {id(person) for person in demo_people.values()}
+    taken |= {id(case.person) for case in plan.cases}
+    taken |= {id(p) for case in plan.cases for p in (*case.contacts, *case.introducers)}
+    movers = pick_movers(
+        rng, members_by_branch, list(root.branches()), plan.demo_branch, taken,
+        lambda person: dues[id(person)].unpaid_from is None,
+    )  # fmt: skip
+    if len(movers) < 5:
+        return
+    names = NameMaker(rng)
+    records = RecordMaker(rng, plan.today)
+    records.used_numbers = {person.id_number for person in [*people, *plan.applicants]}
+    newcomers = []
+    for _ in range(2):
+        person = _applicant(rng, names, plan.demo_branch, plan.today, {99: len(newcomers)})
+        # Newly hired by the mine (8xxxx: a range no member or applicant has).
+        person.work_number = f"{plan.demo_branch.mine_number:02d}8{len(newcomers) + 1:04d}"
+        person.joined_on = plan.today - timedelta(days=rng.randint(800, 4000))
+        person.full_member_on = add_years(person.joined_on, 1)
+        person.category = Member.Category.FULL
+        records.fill(person)
+        newcomers.append(person)
+    plan.applicants.extend(newcomers)
+    validity = {
+        True: int(rule_value("transfers.validity_in_city_days")),
+        False: int(rule_value("transfers.validity_out_of_city_days")),
+    }
+    plan.transfers = TransferMaker(rng, plan.today, validity).plans(
+        movers, plan.demo_branch, newcomers
+    )
+    for transfer in plan.transfers:
+        if transfer.direction == "out":
+            transfer.paid_through = paid_through(transfer.person)

@@ -305,3 +305,85 @@ def test_last_years_statements_add_up_the_ledger_and_are_published(data):
         assert statement.published and statement.published_on.year == 2026
         assert statement.collected == collected[statement.organization_id]
         assert statement.balance >= 0
+
+
+# --- appraisals ----------------------------------------------------------------------------
+
+
+def test_last_years_rounds_are_closed_with_at_most_a_third_excellent(data):
+    from dangjian.appraisals.models import Participant, Result, Round
+    from dangjian.appraisals.services import excellent_limit
+
+    closed = Round.objects.filter(year=2025)
+    assert closed.count() == Organization.objects.filter(org_type=OrgType.BRANCH).count()
+    assert set(closed.values_list("phase", flat=True)) == {"closed"}
+    for round_ in closed:
+        graded = round_.participants.filter(is_graded=True)
+        assert graded.count() == round_.graded_count
+        assert graded.filter(final_grade="excellent").count() <= excellent_limit(
+            round_.graded_count
+        )
+        assert not graded.filter(final_grade="").exists()
+        assert not round_.participants.filter(is_graded=False).exclude(final_grade="").exists()
+    assert not Participant.objects.filter(is_graded=True).exclude(category=Category.FULL).exists()
+    results = Result.objects.filter(year=2025)
+    assert results.count() == Participant.objects.filter(round__year=2025).count()
+    assert set(results.values_list("grade", flat=True)) >= {"excellent", "qualified", "not_graded"}
+
+
+def test_peer_tallies_count_one_vote_per_rater_of_the_same_party_group(data):
+    from dangjian.appraisals.models import RatingTally, Round
+
+    for round_ in Round.objects.all()[:10]:
+        participants = list(round_.participants.all())
+        counts = Counter()
+        for row in RatingTally.objects.filter(round=round_):
+            counts[row.ratee_id] += row.count
+        for person in participants:
+            if not person.is_graded:
+                assert counts[person.pk] == 0
+                continue
+            raters = sum(
+                1
+                for other in participants
+                if other.has_rated and other.pk != person.pk
+                and other.party_group_id == person.party_group_id
+            )  # fmt: skip
+            assert counts[person.pk] == raters, person.name
+
+
+def test_the_demo_branch_has_an_open_round_the_demo_member_has_not_done_yet(data):
+    from dangjian.appraisals.models import Participant
+
+    dangyuan = User.objects.get(username="dangyuan")
+    mine = Participant.objects.get(round__year=2026, member__person_id=dangyuan.person_id)
+    assert mine.round.phase == "peer" and mine.round.organization == demo_branch()
+    assert not mine.has_rated and not mine.self_assessment
+    assert mine.round.rated_count == mine.round.participants.filter(has_rated=True).count() > 0
+
+
+# --- transfers -----------------------------------------------------------------------------
+
+
+def test_the_mine_has_transfers_in_each_state_with_numbered_letters(data):
+    from dangjian.transfers.models import Letter, LetterCounter, Transfer
+
+    states = Counter(Transfer.objects.values_list("direction", "state"))
+    assert states[("out", "requested")] and states[("out", "branch_approved")]
+    assert states[("out", "letter_issued")] == 3
+    assert states[("in", "registered")] and states[("in", "verified")]
+    expired = Letter.objects.filter(valid_until__lt=TODAY, transfer__state="letter_issued")
+    assert expired.count() == 1
+    pending = Transfer.objects.get(state="letter_issued", receiver=demo_branch())
+    assert pending.sender.org_type == OrgType.BRANCH
+    assert pending.member.organization == pending.sender
+    assert pending.letters.get().valid_until >= TODAY
+    for counter in LetterCounter.objects.all():
+        serials = Letter.objects.filter(committee=counter.committee, year=counter.year)
+        assert sorted(serials.values_list("serial", flat=True)) == list(
+            range(1, counter.last_serial + 1)
+        )
+    for transfer in Transfer.objects.filter(direction="out"):
+        assert transfer.member.status == "normal"
+        assert transfer.events.first().state == "requested"
+        assert transfer.dues_paid_through == date(2026, 6, 1)
