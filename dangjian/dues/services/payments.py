@@ -23,17 +23,11 @@ from dangjian.dues.models import (
     Payment,
     VoluntaryPayment,
 )
-from dangjian.dues.services.common import actor_or_none, as_month, months_between, require_manage
-from dangjian.orgs.dates import add_months
+from dangjian.dues.selectors import catch_up_earliest
+from dangjian.dues.services.common import actor_or_none, as_month, require_manage
 
 # Categories paid from a monthly pay slip, so a payroll deduction (工资代扣) applies to them.
 PAYROLL_CATEGORIES = (BaseCategory.EMPLOYED, BaseCategory.ANNUAL_SALARY)
-
-
-def catch_up_earliest(paid_on: datetime.date) -> datetime.date:
-    """The oldest month a payment received on `paid_on` may still settle (补交 limit)."""
-    months = rule_value(rules.CATCH_UP_MONTHS, on=paid_on)
-    return add_months(paid_on.replace(day=1), -months)
 
 
 def check_catch_up(month: datetime.date, paid_on: datetime.date) -> None:
@@ -231,14 +225,3 @@ def voluntary_payment_record(
             after={"amount": amount, "paid_on": paid_on, "to_central": payment.to_central},
         )
     return payment
-
-
-__all__ = [
-    "PAYROLL_CATEGORIES",
-    "catch_up_earliest",
-    "check_catch_up",
-    "months_between",
-    "payment_record",
-    "payroll_mark",
-    "voluntary_payment_record",
-]
