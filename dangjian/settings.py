@@ -299,6 +299,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a field named `category` or `status` with their own choices; name each
+    # enum after its domain so clients get stable names (MemberStatusEnum, LedgerStatusEnum …).
+    "ENUM_NAME_OVERRIDES": {
+        "MemberCategoryEnum": "dangjian.members.models.choices.Category",
+        "MemberStatusEnum": "dangjian.members.models.choices.Status",
+        "DuesCategoryEnum": "dangjian.dues.models.choices.BaseCategory",
+        "LedgerStatusEnum": "dangjian.dues.models.choices.EntryStatus",
+        "HardshipStatusEnum": "dangjian.dues.models.choices.HardshipStatus",
+    },
 }
 
 LOGGING = {
