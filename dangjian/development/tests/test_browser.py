@@ -80,7 +80,7 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     from playwright.sync_api import expect
 
     from dangjian.development.models import DevelopmentCase, State
-    from dangjian.development.tests.factories import make_applicant
+    from dangjian.development.tests.factories import make_applicant, open_case, walk
     from dangjian.members.models import Category, Member
     from dangjian.members.tests.factories import make_member
 
@@ -206,8 +206,9 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     browser_session.goto("/development/cases/")
     expect(page.locator("[data-testid=result-count]")).to_contain_text("1")
     shots.screenshot("devui-case-list")
+    walk(world, open_case(world, make_applicant(world.branch1, "赵刚")), until=State.ACTIVIST)
     browser_session.goto("/development/deadlines/?which=overdue")
-    expect(page.locator("[data-testid=deadline-list]")).to_be_visible()
+    expect(page.locator("[data-testid=deadline-list]")).to_contain_text("赵刚")
     shots.screenshot("devui-deadlines")
     committee.goto("/development/quota/?year=2025")
     expect(committee.page.locator("[data-testid=quota-table]")).to_contain_text("综采一队党支部")
