@@ -427,6 +427,7 @@ def round_finalise(*, actor, round_: Round, meeting_kind: str, meeting_date, gra
         locked.meeting_kind, locked.meeting_date = meeting_kind, meeting_date
         locked.save(update_fields=["phase", "closed_at", "meeting_kind", "meeting_date"])
         _store_results(locked)
+        _tell_results(locked)
         audit_log(
             actor=actor,
             action="appraisals.round_finalise",
@@ -504,6 +505,18 @@ def _store_results(round_: Round) -> None:
             decided_on=round_.meeting_date,
         )
         for row in participants
+    )
+
+
+def _tell_results(round_: Round) -> None:
+    person_ids = round_.participants.values_list("member__person_id", flat=True)
+    notify(
+        recipients=get_user_model().objects.filter(person_id__in=person_ids, is_active=True),
+        title=f"{round_.year}年度民主评议党员结果已确定，可在“我的评议”中查看",
+        url=reverse("appraisals:mine_detail", args=[round_.pk]),
+        category="appraisals",
+        obj=round_,
+        dedupe_key=f"appraisals:closed:{round_.pk}",
     )
 
 

@@ -117,3 +117,21 @@ def test_results_include_ones_own(client, world, setup):
         data = client.get(f"{API}/results/").json()
     assert data["count"] == 4
     assert len(captured) < 12
+
+
+def _api_queries(client, url) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_api_lists_do_not_grow_with_rows(client, world):
+    from dangjian.appraisals.tests.test_views import _round_at
+
+    client.force_login(world.alice)
+    _round_at(world, "AA", 2, "closed")
+    few = [_api_queries(client, f"{API}/{name}/") for name in ("rounds", "results")]
+    for code in ("AB", "AC", "AD"):
+        _round_at(world, code, 3, "closed")
+    assert [_api_queries(client, f"{API}/{name}/") for name in ("rounds", "results")] == few

@@ -120,4 +120,8 @@ def test_a_secretary_runs_the_appraisal_from_opening_to_the_member_record(
     expect(page.get_by_test_id("grade-badge")).to_be_visible()
     browser_session.screenshot("appraisals-member-tab")
     assert Result.objects.get(member=li).grade in {"qualified", "excellent"}
+    browser_session.context.clear_cookies()
+    browser_session.sign_in(li_user)
+    browser_session.goto(f"/appraisals/mine/{round_pk}/")
+    expect(page.get_by_test_id("my-result")).to_contain_text("合格")
     assert Result.objects.get(member=zhang).year == timezone.localdate().year

@@ -324,6 +324,10 @@ def test_finalising_stores_a_result_per_member_and_closes(world, trio):
     assert results["王五"].reason == "学习不够主动"
     assert results["赵六"].grade == ResultGrade.NOT_GRADED
     assert {r.year for r in results.values()} == {round_.year}
+    from dangjian.notifications.models import Notification
+
+    told = Notification.objects.filter(dedupe_key=f"appraisals:closed:{round_.pk}")
+    assert told.count() == 4  # every participant with an account, 预备党员 included
 
 
 def test_finalising_checks_the_meeting_and_the_cap(world, trio):
