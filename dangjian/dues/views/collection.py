@@ -20,7 +20,7 @@ from dangjian.core.rules import rule_value
 from dangjian.core.scope import get_visible_or_404, has_permission, scope_of
 from dangjian.dues import rules, selectors, services
 from dangjian.dues.forms import PaymentForm, PayrollForm, PickerForm
-from dangjian.dues.models import SETTLED, LedgerEntry
+from dangjian.dues.models import LedgerEntry
 from dangjian.dues.permissions import EXPORT_DUES, MANAGE_DUES, VIEW_DUES
 from dangjian.dues.selectors_ui import branch_summaries, own_membership
 from dangjian.dues.views.common import (
@@ -135,13 +135,8 @@ def _version(entry: LedgerEntry) -> str:
     return f"{entry.amount_paid}:{entry.status}"
 
 
-def _row(request, entry: LedgerEntry, *, status: int = 200, trigger: bool = False):
-    response = render(
-        request,
-        "dues/_entry_row.html",
-        {"entry": entry, "can_manage": True, "settled": SETTLED},
-        status=status,
-    )
+def _row(request, entry: LedgerEntry, *, trigger: bool = False):
+    response = render(request, "dues/_entry_row.html", {"entry": entry, "can_manage": True})
     if trigger:
         response["HX-Trigger"] = "dues-changed"
     return response
