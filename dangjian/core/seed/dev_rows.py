@@ -128,8 +128,12 @@ class DevelopmentWriter:
     def _steps(self, cases: list[CasePlan]) -> None:
         writer = RowWriter(CaseStep)
         rows = [row for plan in cases for row in self._step_rows(plan)]
+        first = writer.first_free_pk()
+        for offset, row in enumerate(rows):
+            row["id"] = first + offset
         for start in range(0, len(rows), BATCH * 5):
             writer.insert(rows[start : start + BATCH * 5])
+        writer.reset_sequence()
 
     def _step_rows(self, plan: CasePlan) -> list[dict]:
         events = [(day, NUMBER[code], code) for code, day in plan.steps.items()]
