@@ -135,3 +135,56 @@ def test_api_lists_do_not_grow_with_rows(client, world):
     for code in ("AB", "AC", "AD"):
         _round_at(world, code, 3, "closed")
     assert [_api_queries(client, f"{API}/{name}/") for name in ("rounds", "results")] == few
+
+
+def test_every_detail_endpoint_matrix(client, world, setup):
+    round_, zhang_user, _ = setup
+    for _ in range(2):
+        services.round_advance(actor=world.bob, round_=round_)
+    assert_access_matrix(
+        client,
+        url=f"{API}/rounds/{round_.pk}/peer-counts/",
+        api=True,
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+    )
+    assert_access_matrix(
+        client,
+        url=f"{API}/mine/{round_.pk}/peers/",
+        api=True,
+        in_scope=zhang_user,
+        out_of_scope=world.bob,  # the secretary is not a participant: not their ballot
+        no_role=world.charlie,
+    )
+    grades = {row.pk: (Grade.QUALIFIED, "") for row in round_.participants.all()}
+    services.grades_propose(actor=world.bob, round_=round_, grades=grades)
+    services.round_advance(actor=world.bob, round_=round_)
+    services.round_finalise(
+        actor=world.bob,
+        round_=round_,
+        meeting_kind="assembly",
+        meeting_date=timezone.localdate(),
+        grades=grades,
+    )
+    result = round_.results.first()
+    assert_access_matrix(
+        client,
+        url=f"{API}/results/{result.pk}/",
+        api=True,
+        in_scope=world.alice,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+    )
+
+
+def test_rating_endpoint_refuses_after_the_phase(client, world, setup):
+    round_, zhang_user, _ = setup
+    for _ in range(2):
+        services.round_advance(actor=world.bob, round_=round_)
+    client.force_login(zhang_user)
+    response = client.post(
+        f"{API}/mine/{round_.pk}/ratings/", {"ratings": {}}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "已经结束" in response.json()["error"]["message"]

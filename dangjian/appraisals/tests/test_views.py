@@ -346,3 +346,24 @@ def test_the_list_narrows_to_a_subtree_in_scope(client, world):
     assert page.count('data-testid="phase-badge"') == 1 and "掘进二队党支部" in page
     everything = client.get(url, {"within": world.branch3.pk}).content.decode()  # not in scope
     assert everything.count('data-testid="phase-badge"') == 2
+
+
+def test_no_illegal_transition_through_the_pages(client, world, round_):
+    client.force_login(world.bob)
+    first = round_.participants.order_by("pk").first()
+    grading = reverse("appraisals:grading", args=[round_.pk])
+    data = {
+        f"grade_{first.pk}": Grade.QUALIFIED,
+        "meeting_kind": "assembly",
+        "meeting_date": timezone.localdate(),
+    }
+    response = client.post(grading, data)  # 自评: neither proposing nor finalising
+    assert response.status_code == 400
+    assert "进入“拟定等次”阶段后才能评定等次" in response.content.decode()
+    assert not Participant.objects.exclude(proposed_grade="").exists()
+    _advance(world, round_, 2)
+    client.post(reverse("appraisals:advance", args=[round_.pk]))  # nothing proposed yet
+    assert Round.objects.get(pk=round_.pk).phase == Phase.PROPOSE
+    response = client.get(reverse("appraisals:detail", args=[round_.pk]))
+    assert "还有 4 名党员没有拟定等次" in response.content.decode()
+    assert not Result.objects.exists()
