@@ -7,6 +7,8 @@ the reminder sweep reads the same list.
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -50,21 +52,47 @@ class Deadline:
         return definition(self.rule_key).label
 
 
+def _rule(key: str, today: datetime.date) -> int:
+    """A rule value for the day, memoised for the duration of one list computation
+    (`rules_memo`), so thousands of cases do not read the rule cache thousands of times."""
+    memo = _MEMO.get()
+    if memo is None:
+        return rule_value(key, on=today)
+    if (key, today) not in memo:
+        memo[(key, today)] = rule_value(key, on=today)
+    return memo[(key, today)]
+
+
+_MEMO: ContextVar[dict | None] = ContextVar("development_rules_memo", default=None)
+
+
+@contextmanager
+def rules_memo():
+    """Within the block, each rule is read once per day (lists and the reminder sweep)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def _review_dates(case, code: str) -> list[datetime.date]:
-    """The case's review dates; uses the prefetched `steps` when the selector loaded them."""
-    steps = getattr(case, "_prefetched_objects_cache", {}).get("steps")
-    if steps is None:
-        steps = case.steps.all()
-    return [step.done_on for step in steps if step.code == code]
+    """The case's review dates: those `selectors.with_deadline_rows` attached, else a query."""
+    attached = getattr(case, "review_dates", None)
+    if attached is not None:
+        return attached.get(code, [])
+    return list(case.steps.filter(code=code).values_list("done_on", flat=True))
 
 
 def _publicities(case):
-    cached = getattr(case, "_prefetched_objects_cache", {}).get("publicities")
-    return cached if cached is not None else case.publicities.all()
+    attached = getattr(case, "pending_publicities", None)
+    if attached is not None:
+        return attached
+    return case.publicities.filter(result=PublicityResult.PENDING)
 
 
 def _next_review(case, start, code, label, today) -> Deadline | None:
-    months = rule_value(R.ACTIVIST_REVIEW_MONTHS, on=today)
+    months = _rule(R.ACTIVIST_REVIEW_MONTHS, today)
     reviews = _review_dates(case, code)
     horizon = add_months(today, months)
     for first, end in review_windows(start, horizon, months):
@@ -82,14 +110,14 @@ def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
     items: list[Deadline] = []
     add = items.append
     state = case.state
-    talk_due = add_months(case.received_on, rule_value(R.TALK_DEADLINE_MONTHS, on=today))
+    talk_due = add_months(case.received_on, _rule(R.TALK_DEADLINE_MONTHS, today))
     add(
         Deadline(
             "talk", "派人谈话期限", talk_due, R.TALK_DEADLINE_MONTHS, BRANCH, done_on=case.talked_on
         )
     )
     if state == State.TALKED:
-        months = rule_value(R.ACTIVIST_MIN_WAIT_MONTHS, on=today)
+        months = _rule(R.ACTIVIST_MIN_WAIT_MONTHS, today)
         if months:
             add(
                 Deadline(
@@ -108,7 +136,7 @@ def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
         if review:
             add(review)
     if case.activist_on and state in (State.ACTIVIST, State.CANDIDATE):
-        earliest = add_months(case.activist_on, rule_value(R.CULTIVATION_MIN_MONTHS, on=today))
+        earliest = add_months(case.activist_on, _rule(R.CULTIVATION_MIN_MONTHS, today))
         add(
             Deadline(
                 "candidate_earliest",
@@ -133,9 +161,7 @@ def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
                     )
                 )
     if case.accepted_on:
-        approval_due = add_months(
-            case.accepted_on, rule_value(R.APPROVAL_DEADLINE_MONTHS, on=today)
-        )
+        approval_due = add_months(case.accepted_on, _rule(R.APPROVAL_DEADLINE_MONTHS, today))
         add(
             Deadline(
                 "approval",
@@ -164,9 +190,7 @@ def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
             )
         )
     if case.conversion_meeting_on:
-        due = add_months(
-            case.conversion_meeting_on, rule_value(R.CONVERSION_APPROVAL_MONTHS, on=today)
-        )
+        due = add_months(case.conversion_meeting_on, _rule(R.CONVERSION_APPROVAL_MONTHS, today))
         add(
             Deadline(
                 "conversion_approval",

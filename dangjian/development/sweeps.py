@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.core.rules import rule_value
 from dangjian.core.scheduler import periodic
-from dangjian.development.deadlines import COMMITTEE, case_deadlines, pending
+from dangjian.development.deadlines import COMMITTEE, case_deadlines, pending, rules_memo
 from dangjian.development.models import DevelopmentCase
 from dangjian.development.permissions import APPROVE_DEVELOPMENT, MANAGE_DEVELOPMENT
 from dangjian.development.rules import REMINDER_LEAD_DAYS
@@ -67,33 +67,43 @@ def reminder_phase(due_on: datetime.date, today: datetime.date, lead: int) -> st
     return ""
 
 
+class _Responsible:
+    """Who must act for a case's deadline, read once per organisation and permission."""
+
+    def __init__(self):
+        self.roles = {perm: _roles_with(perm) for perm in (MANAGE_DEVELOPMENT, APPROVE_DEVELOPMENT)}
+        self.users: dict[tuple[int, str], list[int]] = {}
+        self.committees: dict[int, object] = {}
+
+    def for_deadline(self, case, deadline) -> list[int]:
+        if deadline.responsible == COMMITTEE:
+            if case.organization_id not in self.committees:
+                self.committees[case.organization_id] = committee_of(case.organization)
+            organization, permission = self.committees[case.organization_id], APPROVE_DEVELOPMENT
+        else:
+            organization, permission = case.organization, MANAGE_DEVELOPMENT
+        if organization is None:
+            return []
+        key = (organization.pk, permission)
+        if key not in self.users:
+            self.users[key] = responsible_users(organization, permission, self.roles[permission])
+        return self.users[key]
+
+
 def deadline_reminders_send(*, today: datetime.date) -> int:
-    """Send the day's reminders; returns the number of notifications created."""
+    """Send the day's reminders; returns the number of reminders handed to `notify` (a
+    repeat is still counted there, but `notify` stores nothing twice)."""
     lead = rule_value(REMINDER_LEAD_DAYS, on=today)
-    roles = {perm: _roles_with(perm) for perm in (MANAGE_DEVELOPMENT, APPROVE_DEVELOPMENT)}
-    recipients_cache: dict[tuple[int, str], list[int]] = {}
-    committees: dict[int, object] = {}
+    responsible = _Responsible()
     sent = 0
     cases = with_deadline_rows(DevelopmentCase.objects.select_related("person", "organization"))
-    for case in cases:
-        for deadline in pending(case_deadlines(case, today), today):
-            phase = reminder_phase(deadline.due_on, today, lead)
-            if not phase:
-                continue
-            if deadline.responsible == COMMITTEE:
-                if case.organization_id not in committees:
-                    committees[case.organization_id] = committee_of(case.organization)
-                organization, permission = committees[case.organization_id], APPROVE_DEVELOPMENT
-            else:
-                organization, permission = case.organization, MANAGE_DEVELOPMENT
-            if organization is None:
-                continue
-            key = (organization.pk, permission)
-            if key not in recipients_cache:
-                recipients_cache[key] = responsible_users(
-                    organization, permission, roles[permission]
-                )
-            sent += _remind(case, deadline, phase, recipients_cache[key], today)
+    with rules_memo():
+        for case in cases:
+            for deadline in pending(case_deadlines(case, today), today):
+                phase = reminder_phase(deadline.due_on, today, lead)
+                if phase:
+                    recipients = responsible.for_deadline(case, deadline)
+                    sent += _remind(case, deadline, phase, recipients, today)
     return sent
 
 
