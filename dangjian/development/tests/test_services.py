@@ -411,3 +411,167 @@ def test_every_audited_development_action_has_a_chinese_label():
         codes |= set(re.findall(r'"(development\.member_[a-z_]+)"', text))
     missing = sorted(code for code in codes if code not in LABELS)
     assert len(codes) >= 15 and not missing, missing
+
+
+# ---------------------------------------------------------------- records
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _upload(content=PDF_BYTES, name="申请书.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_material_upload_download_and_delete_are_audited(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = open_case(world)
+    material = services.material_upload(
+        actor=world.bob,
+        case=case,
+        kind="application",
+        title="入党申请书",
+        upload=_upload(),
+        step=case.steps.get(),
+    )
+    assert material.file_kind == "pdf" and material.file.name.startswith("development/")
+    assert "申请书" not in material.file.name
+    services.material_download(actor=world.bob, material=material)
+    with pytest.raises(PermissionDenied):
+        services.material_download(actor=world.dave, material=material)
+    with pytest.raises(PermissionDenied):
+        services.material_delete(actor=world.charlie, material=material)
+    services.material_delete(actor=world.bob, material=material)
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="development.material")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "development.material_upload",
+        "development.material_download",
+        "development.material_delete",
+    ]
+
+
+def test_material_upload_refuses_html_and_a_step_of_another_case(world, settings, tmp_path):
+    from django.core.exceptions import ValidationError
+
+    settings.MEDIA_ROOT = tmp_path
+    case = open_case(world)
+    with pytest.raises(ValidationError):
+        services.material_upload(
+            actor=world.bob,
+            case=case,
+            kind="application",
+            title="x",
+            upload=_upload(b"<html><script>", "a.pdf"),
+        )
+    other = open_case(world, make_applicant(world.branch1, "周八"))
+    with pytest.raises(services.StepRefused, match="步骤"):
+        services.material_upload(
+            actor=world.bob,
+            case=case,
+            kind="application",
+            title="x",
+            upload=_upload(),
+            step=other.steps.get(),
+        )
+    with pytest.raises(services.StepRefused, match="材料类型"):
+        services.material_upload(
+            actor=world.bob, case=case, kind="bogus", title="x", upload=_upload()
+        )
+
+
+def test_sponsors_limits_and_removal(world):
+    case = walk(world, open_case(world), until=State.ACTIVIST)
+    members = make_full_members(world.branch1, 3, prefix="联系人")
+    for member in members[:2]:
+        services.sponsor_add(
+            actor=world.bob, case=case, kind="contact", member=member, assigned_on=date(2024, 7, 20)
+        )
+    with pytest.raises(services.StepRefused, match="最多 2 名"):
+        services.sponsor_add(
+            actor=world.bob,
+            case=case,
+            kind="contact",
+            member=members[2],
+            assigned_on=date(2024, 7, 20),
+        )
+    with pytest.raises(services.StepRefused, match="本人"):
+        services.sponsor_add(
+            actor=world.bob,
+            case=case,
+            kind="introducer",
+            member=_member_of(case),
+            assigned_on=date(2024, 7, 20),
+        )
+    services.sponsor_remove(actor=world.bob, sponsor=case.sponsors.first())
+    assert case.sponsors.count() == 1
+
+
+def _member_of(case):
+    """An (unsaved) membership of the applicant, to try naming them their own sponsor."""
+    return Member(person=case.person, organization=case.organization, category=Category.FULL)
+
+
+def test_publicity_conclusion_needs_the_end_and_a_result(world):
+    case = open_case(world)
+    publicity = services.publicity_record(
+        actor=world.bob,
+        case=case,
+        purpose="candidate",
+        starts_on=date(2026, 10, 26),
+        ends_on=date(2026, 10, 30),
+    )
+    assert publicity.working_days == 5 and publicity.result == "pending"
+    with pytest.raises(services.StepRefused, match="请选择公示结果"):
+        services.publicity_conclude(actor=world.bob, publicity=publicity, result="pending")
+    with pytest.raises(services.StepRefused, match="核实情况"):
+        services.publicity_conclude(actor=world.bob, publicity=publicity, result="resolved")
+    services.publicity_conclude(
+        actor=world.bob,
+        publicity=publicity,
+        result="resolved",
+        objections="反映其工作纪律问题，经核实已整改",
+    )
+    publicity.refresh_from_db()
+    assert publicity.result == "resolved"
+    with pytest.raises(services.StepRefused, match="结束日期"):
+        services.publicity_record(
+            actor=world.bob,
+            case=case,
+            purpose="candidate",
+            starts_on=date(2026, 10, 26),
+            ends_on=date(2026, 10, 1),
+        )
+
+
+def test_training_and_political_review_input(world):
+    case = open_case(world)
+    with pytest.raises(services.StepRefused, match="培训天数"):
+        services.training_record(
+            actor=world.bob,
+            case=case,
+            title="培训",
+            starts_on=date(2026, 8, 4),
+            ends_on=date(2026, 8, 5),
+            days=3,
+            hours=24,
+        )
+    with pytest.raises(services.StepRefused, match="学时"):
+        services.training_record(
+            actor=world.bob,
+            case=case,
+            title="培训",
+            starts_on=date(2026, 8, 4),
+            ends_on=date(2026, 8, 6),
+            days=3,
+            hours="很多",
+        )
+    with pytest.raises(services.StepRefused, match="政审结论"):
+        services.political_review_record(
+            actor=world.bob, case=case, concluded_on=date(2026, 8, 1), passed="yes"
+        )
