@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 
 from dangjian.core.idnumbers import IdNumberError, parse_id_number
+from dangjian.core.scope import scope_of
 from dangjian.development.checks import StepBlocked, check_age
 from dangjian.development.models import OPEN_STATES, CaseStep, DevelopmentCase, State, StepCode
 from dangjian.development.permissions import MANAGE_DEVELOPMENT
@@ -21,6 +23,7 @@ from dangjian.development.services.common import (
     require_visible_branch,
 )
 from dangjian.members.models import Member, Person
+from dangjian.members.permissions import VIEW_MEMBER
 from dangjian.members.services.admission import HELD
 
 
@@ -32,6 +35,16 @@ def birth_date_of(person: Person) -> datetime.date | None:
         except IdNumberError:
             pass
     return person.birth_date
+
+
+def _require_visible_person(actor, person: Person) -> None:
+    """A person outside the actor's scope answers as missing (404)."""
+    scope = scope_of(actor)
+    path = person.organization.path if person.organization_id else None
+    if path and scope.covers(MANAGE_DEVELOPMENT, path):
+        return
+    if not Person.objects.visible_to(actor, VIEW_MEMBER).filter(pk=person.pk).exists():
+        raise Http404
 
 
 def _check_person(person: Person) -> None:
@@ -77,6 +90,7 @@ def case_open(
     if planned_leave_on is not None and not isinstance(planned_leave_on, datetime.date):
         raise StepRefused("预计离开日期格式不正确。", field="planned_leave_on")
     note = clean_text(note, label="情况说明", field="note")
+    _require_visible_person(actor, person)
     Person.objects.select_for_update().filter(pk=person.pk).first()
     _check_person(person)
     birth = birth_date_of(person)

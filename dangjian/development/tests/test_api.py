@@ -162,6 +162,34 @@ def test_quota_matrix_and_upsert(client, world):
     assert client.post(f"{BASE}/quotas/", data, content_type="application/json").status_code == 400
 
 
+def test_the_quota_list_does_not_grow_queries_with_rows(
+    client, world, django_assert_max_num_queries
+):
+    from dangjian.orgs.models import Organization, OrgType
+
+    client.force_login(world.alice)
+    Quota.objects.create(organization=world.branch1, year=2026, planned=3)
+    client.get(f"{BASE}/quotas/?year=2026")
+    for index in range(6):
+        branch = Organization.objects.add_child(
+            world.mine, {"org_type": OrgType.BRANCH, "name": f"支部{index}", "code": f"Q{index}"}
+        )
+        Quota.objects.create(organization=branch, year=2026, planned=index)
+    with django_assert_max_num_queries(7):
+        response = client.get(f"{BASE}/quotas/?year=2026")
+    assert response.json()["count"] == 7
+
+
+def test_check_matrix(client, world, case):
+    assert_access_matrix(
+        client, url=f"{BASE}/cases/{case.pk}/check/", method="post",
+        data={"code": "talk", "done_on": "2024-02-01"}, in_scope=world.bob,
+        out_of_scope=world.dave, no_role=world.charlie, api=True,
+        expect={"anonymous": 401, "no_role": 404, "out_of_scope": 404, "in_scope": 200},
+        state=steps_of(case),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------- writes
 
 

@@ -232,6 +232,13 @@ def test_open_outside_scope_is_404(world):
                            applied_on=date(2024, 1, 1), received_on=date(2024, 1, 1))  # fmt: skip
 
 
+def test_open_for_a_person_outside_scope_is_404(world):
+    person = make_applicant(world.branch3)
+    with pytest.raises(Http404):
+        services.case_open(actor=world.bob, person=person, organization=world.branch1,
+                           applied_on=date(2024, 1, 1), received_on=date(2024, 1, 1))  # fmt: skip
+
+
 def test_available_steps_follow_state_and_authority(world):
     case = open_case(world)
     assert [s.code for s in services.available_steps(actor=world.bob, case=case)] == [
