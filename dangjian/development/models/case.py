@@ -64,12 +64,14 @@ class DevelopmentCase(models.Model):
     )
     closed_on = models.DateField(_("结束日期"), null=True, blank=True)
     close_reason = models.TextField(_("结束原因"), blank=True)
-    member = models.OneToOneField(
+    # A ForeignKey, not one-to-one: a person whose 预备党员资格 was cancelled may apply again
+    # and is admitted into the same member record (members.services.admission).
+    member = models.ForeignKey(
         "members.Member",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="development_case",
+        related_name="development_cases",
         verbose_name=_("党员记录"),
     )
     created_by = models.ForeignKey(

@@ -143,6 +143,30 @@ def test_cancellation_ends_the_membership(world):
     assert member.status_changes.get().reason.startswith("取消预备党员资格")
 
 
+def test_after_cancellation_the_person_may_apply_again_and_rejoin_the_same_record(world):
+    case = walk(world, open_case(world), until=State.PROBATIONARY)
+    services.vote_record(
+        actor=world.bob, case=case, purpose="cancellation", meeting_on=date(2025, 10, 20),
+        entitled=20, present=15, yes=12,
+    )  # fmt: skip
+    services.step_record(
+        actor=world.alice, case=case, code=C.CANCELLATION, done_on=date(2025, 10, 20),
+        note="不具备党员条件",
+    )  # fmt: skip
+    again = open_case(world, case.person, applied_on=date(2025, 10, 21),
+                      received_on=date(2025, 10, 21))  # fmt: skip
+    assert again.state == State.APPLIED
+    member = Member.objects.get(person=case.person)
+    from dangjian.members.services.admission import member_admit
+
+    readmitted = member_admit(actor=world.alice, person=case.person, organization=world.branch1,
+                              joined_on=date(2026, 10, 1))  # fmt: skip
+    assert readmitted.pk == member.pk and readmitted.status == Status.NORMAL
+    again.member = readmitted
+    again.save()
+    assert set(member.development_cases.all()) == {case, again}
+
+
 def test_rejection_closes_the_case_without_a_member(world):
     case = walk(world, open_case(world), until=State.BRANCH_ACCEPTED)
     services.step_record(
