@@ -1,17 +1,24 @@
 """The forms of the transfer pages. They only parse; the services check the rules and answer
-each problem in Chinese (attached to the field they name)."""
+each problem in Chinese (attached to the field they name).
+
+The member, the in-tree destination and the branch are search-backed selects: the select
+renders the first `OPTION_LIMIT` choices (and the submitted one), the field still accepts any
+object of its queryset, and the search box beside it (`transfers/_field.html`) fetches matching
+options from the field's `search_url`.
+"""
 
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 
 from dangjian.core.forms import BootstrapForm, DateInput, limit_rendered_choices
 from dangjian.members.models import Category, Member
-from dangjian.orgs.models import Organization, OrgType
+from dangjian.orgs.models import Organization
+from dangjian.transfers import selectors
 from dangjian.transfers.models import VerifyMethod
-from dangjian.transfers.permissions import REQUEST_TRANSFER
+from dangjian.transfers.selectors import OPTION_LIMIT
 
-CHOICES_SHOWN = 300
 DATE_ERRORS = {"invalid": "日期格式不正确，请重新选择。"}
 
 
@@ -43,19 +50,25 @@ def month_field(label: str, help_text="") -> forms.DateField:
     )
 
 
+def searchable(form: forms.Form, name: str, url: str, placeholder: str) -> None:
+    """Make a model choice field a search-backed select (see the module's docstring)."""
+    field = form.fields[name]
+    field.search_url = url
+    field.search_placeholder = placeholder
+    field.search_limit = OPTION_LIMIT
+    limit_rendered_choices(form, name, OPTION_LIMIT)
+    field.search_truncated = sum(1 for value, _ in field.widget.choices if value) >= OPTION_LIMIT
+
+
 def branch_field(receiver: Organization) -> forms.ModelChoiceField:
-    branches = Organization.objects.filter(
-        path__startswith=receiver.path,
-        is_active=True,
-        org_type__in=(OrgType.BRANCH, OrgType.JOINT_BRANCH, OrgType.TEMPORARY_BRANCH),
-    ).order_by("path")
     return forms.ModelChoiceField(
         label="编入党支部",
-        queryset=branches,
+        queryset=selectors.receiving_branches(receiver),
         empty_label="请选择党支部",
         error_messages={
             "required": "请选择编入的党支部。",
-            "invalid_choice": "请从列表中选择党支部。",
+            "invalid_choice": f"所选党支部不是“{receiver.name}”下属的有效党支部，"
+            "请输入支部名称或代码查找后从列表中选择。",
         },
     )
 
@@ -83,7 +96,8 @@ class RequestForm(BootstrapForm):
         empty_label="请选择党员",
         error_messages={
             "required": "请选择党员。",
-            "invalid_choice": "请从列表中选择本支部的党员。",
+            "invalid_choice": "所选党员不在您可以办理转接的范围内（或已不是在册党员），"
+            "请输入姓名、拼音或工号查找后从列表中选择。",
         },
     )
     within = forms.ChoiceField(
@@ -95,10 +109,13 @@ class RequestForm(BootstrapForm):
     )
     destination = forms.ModelChoiceField(
         label="平台内接收党组织",
-        queryset=Organization.objects.filter(is_active=True).exclude(org_type=OrgType.GROUP),
+        queryset=Organization.objects.none(),
         required=False,
         empty_label="请选择党委、党总支或党支部",
-        error_messages={"invalid_choice": "请从列表中选择接收党组织。"},
+        error_messages={
+            "invalid_choice": "所选接收党组织不是本集团有效的党委、党总支或党支部，"
+            "请输入名称或代码查找后从列表中选择。"
+        },
     )
     destination_name = forms.CharField(
         label="平台外接收党组织全称",
@@ -113,19 +130,15 @@ class RequestForm(BootstrapForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["in_city"].widget.attrs["class"] = "form-check-input"
-        members = (
-            Member.objects.visible_to(user, REQUEST_TRANSFER)
-            .filter(status__in=("normal", "restored", "suspended"))
-            .select_related("person")
-            .order_by("person__name", "pk")
-        )
-        self.fields["member"].queryset = members
-        self.fields["member"].label_from_instance = lambda m: m.person.name
-        limit_rendered_choices(self, "member", CHOICES_SHOWN)
+        field = self.fields["member"]
+        field.queryset = selectors.transferable_members(user)
+        field.label_from_instance = selectors.member_label
+        searchable(self, "member", reverse("transfers:member_options"), "输入姓名、拼音或工号查找")
         field = self.fields["destination"]
-        field.queryset = field.queryset.order_by("path")
-        field.label_from_instance = lambda org: org.name
-        limit_rendered_choices(self, "destination", CHOICES_SHOWN)
+        field.queryset = selectors.destinations()
+        field.label_from_instance = selectors.destination_label
+        url = reverse("transfers:destination_options")
+        searchable(self, "destination", url, "输入党组织名称或代码查找")
 
     def clean(self):
         data = super().clean()
@@ -149,7 +162,8 @@ class RegisterForm(BootstrapForm):
         empty_label="请选择",
         error_messages={
             "required": "请选择接收党组织。",
-            "invalid_choice": "请从列表中选择接收党组织。",
+            "invalid_choice": "所选接收党组织不在您可以办理转入登记的范围内，"
+            "请输入名称或代码查找后从列表中选择。",
         },
     )
     name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名。"})
@@ -180,14 +194,11 @@ class RegisterForm(BootstrapForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["receiver"]
-        field.queryset = (
-            Organization.objects.visible_to(user, REQUEST_TRANSFER)
-            .filter(is_active=True)
-            .exclude(org_type=OrgType.GROUP)
-            .order_by("path")
-        )
+        field.queryset = selectors.registering_organizations(user)
         field.label_from_instance = lambda org: org.name
-        limit_rendered_choices(self, "receiver", CHOICES_SHOWN)
+        searchable(
+            self, "receiver", reverse("transfers:receiver_options"), "输入党组织名称或代码查找"
+        )
 
 
 STEP_FIELDS = {
@@ -248,12 +259,14 @@ STEP_FIELDS = {
 class StepForm(BootstrapForm):
     """The fields of one step (`STEP_FIELDS`), plus the branch choice when one is needed."""
 
-    def __init__(self, *args, verb: str, branch_of=None, **kwargs):
+    def __init__(self, *args, verb: str, branch_of=None, transfer=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in STEP_FIELDS[verb]().items():
             self.fields[name] = field
         if branch_of is not None:
             self.fields["branch"] = branch_field(branch_of)
+            url = reverse("transfers:branch_options", args=[transfer.pk])
+            searchable(self, "branch", url, "输入支部名称或代码查找")
         self._style()
 
     def _style(self):

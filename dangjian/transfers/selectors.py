@@ -14,6 +14,11 @@ from django.utils import timezone
 from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.core.rules import rule_value
 from dangjian.core.scope import get_visible_or_404, scope_of
+from dangjian.members.filters import search_q
+from dangjian.members.forms.pickers import search
+from dangjian.members.models import Member
+from dangjian.members.services.status.common import HELD
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 from dangjian.orgs.selectors import ancestor_paths
 from dangjian.transfers.models import LETTER_OUT, Direction, Letter, State, Transfer
 from dangjian.transfers.permissions import (
@@ -177,3 +182,77 @@ def responsible_users(organization, permission: str) -> list[int]:
         if by_path.get(path):
             return sorted(set(by_path[path]))
     return []
+
+
+# ---------------------------------------------------------------- the search-backed selects
+
+OPTION_LIMIT = 30  # options rendered at once; the search box beside the select fetches the rest
+
+
+def transferable_members(user):
+    """The members whose transfer the user may request (`transfers.request_transfer` over their
+    branch) and whose membership is still held here."""
+    return (
+        Member.objects.visible_to(user, REQUEST_TRANSFER)
+        .filter(status__in=HELD)
+        .select_related("person", "organization")
+        .order_by("person__pinyin_key", "pk")
+    )
+
+
+def member_options(user, query: str = "", *, limit: int = OPTION_LIMIT) -> list:
+    """The member search of the request form: name, pinyin or initials, work number, or a full
+    ID number (by its hash) — the members list's search (`members.filters.search_q`)."""
+    found = transferable_members(user).filter(search_q(query or ""))
+    return list(found.only("pk", "person__name", "organization__name")[:limit])
+
+
+def destinations():
+    """Where a member may go inside the tree: any active 党委, 党总支 or 党支部 of the group (a
+    branch may send a member anywhere), whoever asks; only the name and type are shown."""
+    return (
+        Organization.objects.filter(is_active=True).exclude(org_type=OrgType.GROUP).order_by("path")
+    )
+
+
+def destination_options(query: str = "", *, limit: int = OPTION_LIMIT) -> list:
+    """Destinations whose name, short name or code contains the text."""
+    found = search(destinations(), query, "name", "short_name", "code")
+    return list(found.only("pk", "name", "org_type")[:limit])
+
+
+def registering_organizations(user):
+    """Where an incoming member from outside may be registered: active 党委, 党总支 and 党支部
+    in the user's `request_transfer` scope."""
+    return (
+        Organization.objects.visible_to(user, REQUEST_TRANSFER)
+        .filter(is_active=True)
+        .exclude(org_type=OrgType.GROUP)
+        .order_by("path")
+    )
+
+
+def registering_options(user, query: str = "", *, limit: int = OPTION_LIMIT) -> list:
+    found = search(registering_organizations(user), query, "name", "short_name", "code")
+    return list(found.only("pk", "name")[:limit])
+
+
+def receiving_branches(receiver: Organization):
+    """The branches a member may join on accept/assign: active branches in the receiver's
+    subtree (the receiver itself when it is one)."""
+    return Organization.objects.filter(
+        path__startswith=receiver.path, is_active=True, org_type__in=BRANCH_TYPES
+    ).order_by("path")
+
+
+def branch_options(receiver: Organization, query: str = "", *, limit: int = OPTION_LIMIT) -> list:
+    found = search(receiving_branches(receiver), query, "name", "short_name", "code")
+    return list(found.only("pk", "name")[:limit])
+
+
+def destination_label(organization: Organization) -> str:
+    return f"{organization.name}（{organization.get_org_type_display()}）"
+
+
+def member_label(member: Member) -> str:
+    return f"{member.person.name}（{member.organization.name}）"

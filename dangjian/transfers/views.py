@@ -96,11 +96,16 @@ def transfer_detail(request, pk):
 def _accept_form(transfer) -> StepForm:
     """The one-click accept on the transfer's page: today's date, and the branch to choose
     when the letter is addressed to a committee."""
-    return StepForm(
+    form = StepForm(
         initial={"accepted_on": timezone.localdate()},
         verb="accept",
         branch_of=_needs_branch("accept", transfer),
+        transfer=transfer,
     )
+    if "branch" in form.fields:
+        widget = form.fields["branch"].widget
+        widget.attrs["class"] += " form-select-sm dj-inline-select"
+    return form
 
 
 def _member_url(user, transfer) -> str:
@@ -177,6 +182,7 @@ def transfer_step(request, pk, verb):
         initial=_initial(verb, transfer),
         verb=verb,
         branch_of=_needs_branch(verb, transfer),
+        transfer=transfer,
     )
     if verb not in offered:
         refusal = f"该转接当前为“{transfer.get_state_display()}”，您不能办理“{STEP_TITLES[verb]}”。"
@@ -279,6 +285,58 @@ def transfer_register(request):
     )
 
 
+# ---------------------------------------------------------------- the search-backed selects
+
+
+def _options(request, options: list, empty_label: str):
+    """`<option>`s for a search-backed select (the shared `orgs/_options.html`)."""
+    context = {"options": options, "limit": selectors.OPTION_LIMIT, "empty_label": empty_label}
+    return render(request, "orgs/_options.html", context)
+
+
+@login_required
+@require_GET
+def member_options(request):
+    """The request form's member search: members in the user's `request_transfer` scope."""
+    _require(request.user, REQUEST_TRANSFER)
+    found = selectors.member_options(request.user, request.GET.get("q", ""))
+    return _options(request, [(m.pk, selectors.member_label(m)) for m in found], "请选择党员")
+
+
+@login_required
+@require_GET
+def destination_options(request):
+    """The request form's in-tree destination search: any 党委, 党总支 or 党支部 of the group
+    (a branch may send a member anywhere in it), shown by name and type only."""
+    _require(request.user, REQUEST_TRANSFER)
+    found = selectors.destination_options(request.GET.get("q", ""))
+    options = [(org.pk, selectors.destination_label(org)) for org in found]
+    return _options(request, options, "请选择党委、党总支或党支部")
+
+
+@login_required
+@require_GET
+def receiver_options(request):
+    """The registration form's receiver search: organisations in the user's `request_transfer`
+    scope."""
+    _require(request.user, REQUEST_TRANSFER)
+    found = selectors.registering_options(request.user, request.GET.get("q", ""))
+    return _options(request, [(org.pk, org.name) for org in found], "请选择")
+
+
+@login_required
+@require_GET
+def branch_options(request, pk):
+    """The branch search of accept/assign: branches under the transfer's receiver, for a user
+    holding `approve_transfer` over it (404 for anyone else, as a transfer out of scope)."""
+    transfer = selectors.transfer_for_user(request.user, pk)
+    receiver = transfer.receiver
+    if receiver is None or not scope_of(request.user).covers(APPROVE_TRANSFER, receiver.path):
+        raise Http404
+    found = selectors.branch_options(receiver, request.GET.get("q", ""))
+    return _options(request, [(org.pk, org.name) for org in found], "请选择党支部")
+
+
 # ---------------------------------------------------------------- the printed letter
 
 
@@ -322,6 +380,10 @@ urlpatterns = [
     path("incoming/", transfer_list, {"tab": "in"}, name="incoming"),
     path("new/", transfer_new, name="new"),
     path("incoming/new/", transfer_register, name="register"),
+    path("new/members/", member_options, name="member_options"),
+    path("new/destinations/", destination_options, name="destination_options"),
+    path("incoming/new/organizations/", receiver_options, name="receiver_options"),
+    path("<int:pk>/branches/", branch_options, name="branch_options"),
     path("<int:pk>/", transfer_detail, name="detail"),
     path("<int:pk>/letter.pdf", letter_pdf, name="letter"),
     path("<int:pk>/<slug:verb>/", transfer_step, name="step"),

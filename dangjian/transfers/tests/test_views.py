@@ -185,7 +185,7 @@ def test_the_request_page_matrix_and_its_errors(client, world):
     page = client.post(url, {**data, "within": "inside"}).content.decode()
     assert "请选择平台内的接收党组织" in page
     page = client.post(url, {**data, "member": "999999"}).content.decode()
-    assert "请从列表中选择本支部的党员" in page
+    assert "所选党员不在您可以办理转接的范围内" in page
 
 
 def test_register_page_creates_an_incoming_transfer(client, world):
