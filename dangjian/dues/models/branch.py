@@ -40,11 +40,6 @@ class MonthlyRun(models.Model):
     def __str__(self):
         return f"{self.organization_id} {self.month:%Y-%m}"
 
-    @property
-    def created(self) -> int:
-        """Rows this run created (the bench reads `created`)."""
-        return self.created_count
-
 
 class BaseImport(models.Model):
     """An uploaded salary Excel for the yearly bases: checked row by row (`errors`), then

@@ -18,6 +18,3 @@ from dangjian.dues.services.statements import (  # noqa: F401
     statement_publish,
     statement_unpublish,
 )
-
-# The name the bench (core/bench/lifecycle.py) calls: the synchronous monthly run.
-ledger_generate_month = monthly_run
