@@ -3,17 +3,13 @@ turning a service's refusal into form errors."""
 
 from __future__ import annotations
 
-import uuid
-
-from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import reverse
 
 from dangjian.core.forms import parse_id
 from dangjian.core.scope import get_visible_or_404, has_permission
+from dangjian.core.submit_once import SubmitOnce as BaseSubmitOnce
 from dangjian.development.models import DevelopmentCase
 from dangjian.development.permissions import VIEW_DEVELOPMENT
 
@@ -73,31 +69,8 @@ def shown_blocks(blocks) -> list[dict]:
     ]
 
 
-class SubmitOnce:
-    """A hidden one-time token: the first POST claims it (atomically, in the cache); a repeated
-    POST of the same form goes to the first one's result instead of writing again."""
-
-    FIELD = "form_token"
-    TIMEOUT = 6 * 3600
+class SubmitOnce(BaseSubmitOnce):
+    """The one-time form token (`core.submit_once`) with this app's cache keys."""
 
     def __init__(self, request, purpose: str):
-        posted = request.POST.get(self.FIELD, "") if request.method == "POST" else ""
-        self.token = posted if _is_token(posted) else uuid.uuid4().hex
-        self.key = f"development:once:{request.user.pk}:{purpose}:{self.token}"
-
-    def claim(self) -> bool:
-        return cache.add(self.key, "", self.TIMEOUT)
-
-    def done(self, url: str) -> None:
-        cache.set(self.key, url, self.TIMEOUT)
-
-    def release(self) -> None:
-        cache.delete(self.key)
-
-    def repeated(self, request, fallback: str):
-        messages.info(request, "这份表单已经提交过，没有重复保存。")
-        return redirect(cache.get(self.key) or fallback)
-
-
-def _is_token(value: str) -> bool:
-    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+        super().__init__(request, purpose, namespace="development")

@@ -8,11 +8,8 @@ create form carries a one-time token so a double click or a reload never creates
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -20,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dangjian.core.forms import parse_id
 from dangjian.core.scope import get_visible_or_404, has_permission
+from dangjian.core.submit_once import SubmitOnce as BaseSubmitOnce
 from dangjian.members.forms import (
     OPTION_LIMIT,
     MemberRecordForm,
@@ -66,34 +64,11 @@ def detail_url(member: Member, tab: str = "") -> str:
     return f"{url}?tab={tab}" if tab else url
 
 
-class SubmitOnce:
-    """A hidden one-time token: the first POST claims it (atomically, in the cache), a repeated
-    POST of the same form is sent to the first one's result instead of writing again."""
-
-    FIELD = "form_token"
-    TIMEOUT = 6 * 3600
+class SubmitOnce(BaseSubmitOnce):
+    """The one-time form token (`core.submit_once`) with this app's cache keys."""
 
     def __init__(self, request, purpose: str):
-        posted = request.POST.get(self.FIELD, "") if request.method == "POST" else ""
-        self.token = posted if _is_token(posted) else uuid.uuid4().hex
-        self.key = f"members:once:{request.user.pk}:{purpose}:{self.token}"
-
-    def claim(self) -> bool:
-        return cache.add(self.key, "", self.TIMEOUT)
-
-    def done(self, url: str) -> None:
-        cache.set(self.key, url, self.TIMEOUT)
-
-    def release(self) -> None:
-        cache.delete(self.key)
-
-    def repeated(self, request, fallback: str):
-        messages.info(request, "这份表单已经提交过，没有重复保存。")
-        return redirect(cache.get(self.key) or fallback)
-
-
-def _is_token(value: str) -> bool:
-    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+        super().__init__(request, purpose, namespace="members")
 
 
 # ---------------------------------------------------------------- pages
