@@ -91,10 +91,15 @@ def _publicities(case):
     return case.publicities.filter(result=PublicityResult.PENDING)
 
 
-def _next_review(case, start, code, label, today) -> Deadline | None:
+def _next_review(case, start, code, label, today, stored=False) -> Deadline | None:
     months = _rule(R.ACTIVIST_REVIEW_MONTHS, today)
     reviews = _review_dates(case, code)
     horizon = add_months(today, months)
+    if stored:
+        # A stored row must stay right as days pass without a write: look far enough ahead
+        # that the first window without a review is always found (it ends at the latest one
+        # window after the one holding today or the last review).
+        horizon = add_months(max([today, *reviews]), 2 * months)
     for first, end in review_windows(start, horizon, months):
         if not any(first <= day < end for day in reviews):
             last_day = end - datetime.timedelta(days=1)
@@ -104,8 +109,12 @@ def _next_review(case, start, code, label, today) -> Deadline | None:
     return None
 
 
-def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
-    """The past (done or missed) and upcoming deadlines of the case, by date."""
+def case_deadlines(
+    case, today: datetime.date | None = None, *, stored: bool = False
+) -> list[Deadline]:
+    """The past (done or missed) and upcoming deadlines of the case, by date. `stored`: for
+    the `CaseDeadline` rows, the next half-year review is given however far ahead it falls
+    (the lists read only what is due within days, so they agree with the default)."""
     today = today or timezone.localdate()
     items: list[Deadline] = []
     add = items.append
@@ -131,7 +140,7 @@ def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
             )
     if case.activist_on and state in (State.ACTIVIST, State.CANDIDATE):
         review = _next_review(
-            case, case.activist_on, StepCode.ACTIVIST_REVIEW, "入党积极分子半年考察", today
+            case, case.activist_on, StepCode.ACTIVIST_REVIEW, "入党积极分子半年考察", today, stored
         )
         if review:
             add(review)
@@ -174,7 +183,7 @@ def case_deadlines(case, today: datetime.date | None = None) -> list[Deadline]:
         )
     if state in PROBATION_STATES:
         review = _next_review(
-            case, case.accepted_on, StepCode.PROBATION_REVIEW, "预备党员半年考察", today
+            case, case.accepted_on, StepCode.PROBATION_REVIEW, "预备党员半年考察", today, stored
         )
         if review:
             add(review)

@@ -10,9 +10,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dangjian.core.scope import get_visible_or_404
-from dangjian.development.deadlines import case_deadlines, pending, rules_memo
+from dangjian.development.deadlines import case_deadlines
 from dangjian.development.models import (
     OPEN_STATES,
+    CaseDeadline,
     CaseStep,
     DevelopmentCase,
     Publicity,
@@ -125,29 +126,32 @@ def with_deadline_rows(queryset) -> list[DevelopmentCase]:
     return cases
 
 
-def open_deadlines(user, *, organization=None, today: datetime.date | None = None) -> list:
-    """Every pending deadline of every open case in scope (each with `.case`)."""
-    today = today or timezone.localdate()
-    result = []
-    with rules_memo():
-        for case in _open_cases_with_history(user, organization):
-            result += pending(case_deadlines(case, today), today)
-    return result
+def deadline_rows(user, *, organization=None):
+    """The stored pending deadlines (`CaseDeadline`) of the open cases in the user's scope,
+    with the case, person and branch the lists show, soonest first. A queryset: the caller
+    filters further and paginates in the database."""
+    queryset = CaseDeadline.objects.visible_to(user, VIEW_DEVELOPMENT).select_related(
+        "case__person", "case__organization"
+    )
+    return _within(queryset, organization, "case__organization__path").order_by("due_on", "id")
 
 
-def due_deadlines(user, *, organization=None, today=None, days: int = 30) -> list:
-    """What falls due from today to `days` ahead, soonest first."""
+def open_deadlines(user, *, organization=None, today: datetime.date | None = None):
+    """Every pending deadline of every open case in scope (rows with `.case`)."""
+    return deadline_rows(user, organization=organization)
+
+
+def due_deadlines(user, *, organization=None, today=None, days: int = 30):
+    """What falls due from today to `days` ahead, soonest first (a queryset)."""
     today = today or timezone.localdate()
     last = today + datetime.timedelta(days=days)
-    items = open_deadlines(user, organization=organization, today=today)
-    return sorted((d for d in items if today <= d.due_on <= last), key=lambda d: d.due_on)
+    return deadline_rows(user, organization=organization).filter(due_on__range=(today, last))
 
 
-def overdue_deadlines(user, *, organization=None, today=None) -> list:
-    """What should already have been done, most overdue first."""
+def overdue_deadlines(user, *, organization=None, today=None):
+    """What should already have been done, most overdue first (a queryset)."""
     today = today or timezone.localdate()
-    items = open_deadlines(user, organization=organization, today=today)
-    return sorted((d for d in items if d.due_on < today), key=lambda d: d.due_on)
+    return deadline_rows(user, organization=organization).filter(due_on__lt=today)
 
 
 def quota_use(user, *, year: int, organization=None):
@@ -193,6 +197,7 @@ __all__ = [
     "case_get",
     "case_timeline",
     "cases_for",
+    "deadline_rows",
     "due_deadlines",
     "open_deadlines",
     "overdue_deadlines",

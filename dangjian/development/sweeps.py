@@ -14,11 +14,10 @@ from django.urls import NoReverseMatch, reverse
 from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.core.rules import rule_value
 from dangjian.core.scheduler import periodic
-from dangjian.development.deadlines import COMMITTEE, case_deadlines, pending, rules_memo
-from dangjian.development.models import DevelopmentCase
+from dangjian.development.deadlines import COMMITTEE
+from dangjian.development.models import CaseDeadline
 from dangjian.development.permissions import APPROVE_DEVELOPMENT, MANAGE_DEVELOPMENT
 from dangjian.development.rules import REMINDER_LEAD_DAYS
-from dangjian.development.selectors import with_deadline_rows
 from dangjian.development.services.common import committee_of
 from dangjian.notifications.services import notify
 from dangjian.orgs.selectors import ancestor_paths
@@ -96,14 +95,19 @@ def deadline_reminders_send(*, today: datetime.date) -> int:
     lead = rule_value(REMINDER_LEAD_DAYS, on=today)
     responsible = _Responsible()
     sent = 0
-    cases = with_deadline_rows(DevelopmentCase.objects.select_related("person", "organization"))
-    with rules_memo():
-        for case in cases:
-            for deadline in pending(case_deadlines(case, today), today):
-                phase = reminder_phase(deadline.due_on, today, lead)
-                if phase:
-                    recipients = responsible.for_deadline(case, deadline)
-                    sent += _remind(case, deadline, phase, recipients, today)
+    rows = (
+        CaseDeadline.objects.filter(
+            due_on__range=(today - timedelta(days=lead - 1), today + timedelta(days=lead))
+        )
+        .select_related("case__person", "case__organization")
+        .order_by("due_on", "id")
+    )
+    for deadline in rows.iterator(chunk_size=2000):
+        phase = reminder_phase(deadline.due_on, today, lead)
+        if phase:
+            case = deadline.case
+            recipients = responsible.for_deadline(case, deadline)
+            sent += _remind(case, deadline, phase, recipients, today)
     return sent
 
 

@@ -16,6 +16,7 @@ from dangjian.development.models.choices import (
     VoteMethod,
     VotePurpose,
 )
+from dangjian.development.models.deadline import CaseDeadline
 from dangjian.development.models.records import (
     Material,
     PoliticalReview,
@@ -31,6 +32,7 @@ __all__ = [
     "OPEN_STATES",
     "PRE_MEMBER_STATES",
     "PROBATION_STATES",
+    "CaseDeadline",
     "CaseStep",
     "DevelopmentCase",
     "Material",

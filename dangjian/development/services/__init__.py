@@ -5,6 +5,7 @@ way a case moves), `records` (sponsors, 公示, votes, training, 政审, materia
 from dangjian.development.checks import Blocked, StepBlocked
 from dangjian.development.services.cases import birth_date_of, case_open, case_set_planned_leave
 from dangjian.development.services.common import StepRefused, committee_of
+from dangjian.development.services.deadlines import case_deadlines_refresh, deadlines_rebuild
 from dangjian.development.services.records import (
     material_delete,
     material_download,
@@ -32,9 +33,11 @@ __all__ = [
     "StepRefused",
     "available_steps",
     "birth_date_of",
+    "case_deadlines_refresh",
     "case_open",
     "case_set_planned_leave",
     "committee_of",
+    "deadlines_rebuild",
     "material_delete",
     "material_download",
     "material_upload",

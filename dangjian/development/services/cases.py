@@ -22,6 +22,7 @@ from dangjian.development.services.common import (
     require,
     require_visible_branch,
 )
+from dangjian.development.services.deadlines import case_deadlines_refresh
 from dangjian.members.models import Member, Person
 from dangjian.members.permissions import VIEW_MEMBER
 from dangjian.members.services.admission import HELD
@@ -134,6 +135,7 @@ def case_open(
         f"{person.name}递交入党申请（{applied_on:%Y-%m-%d}），{organization}收到（"
         f"{received_on:%Y-%m-%d}）",
     )
+    case_deadlines_refresh(case)
     return case
 
 

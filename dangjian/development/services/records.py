@@ -41,6 +41,7 @@ from dangjian.development.services.common import (
     require,
     require_visible_branch,
 )
+from dangjian.development.services.deadlines import case_deadlines_refresh
 from dangjian.development.services.evaluation import sponsor_standing
 from dangjian.members.models import Member
 
@@ -105,6 +106,7 @@ def sponsor_add(
         case,
         f"{case.person.name}：{SponsorKind(kind).label} {member.person.name}",
     )
+    case_deadlines_refresh(case)
     return sponsor
 
 
@@ -114,6 +116,7 @@ def sponsor_remove(*, actor, sponsor: Sponsor) -> None:
     text = f"{case.person.name}：移除{sponsor.get_kind_display()} {sponsor.member.person.name}"
     sponsor.delete()
     audit(actor, "development.sponsor_remove", case, text)
+    case_deadlines_refresh(case)
 
 
 # ---------------------------------------------------------------- 公示
@@ -168,6 +171,7 @@ def publicity_record(
         f"{case.person.name}：{publicity.get_purpose_display()} {starts_on:%Y-%m-%d}—"
         f"{ends_on:%Y-%m-%d}（{publicity.working_days}个工作日）",
     )
+    case_deadlines_refresh(case)
     return publicity
 
 
@@ -191,6 +195,7 @@ def publicity_conclude(
         case,
         f"{case.person.name}：{publicity.get_purpose_display()}结果：{publicity.get_result_display()}",
     )
+    case_deadlines_refresh(case)
     return publicity
 
 
@@ -269,6 +274,7 @@ def vote_record(
         after={"entitled": entitled, "present": present, "yes": yes, "written_yes": written_yes,
                "passed": result.passed},
     )  # fmt: skip
+    case_deadlines_refresh(case)
     return vote
 
 
@@ -320,6 +326,7 @@ def training_record(
         case,
         f"{case.person.name}：{title}（{days}天，{hours}学时）",
     )
+    case_deadlines_refresh(case)
     return training
 
 
@@ -343,6 +350,7 @@ def political_review_record(
         case,
         f"{case.person.name}：政审结论（{concluded_on:%Y-%m-%d}）{'合格' if passed else '不合格'}",
     )
+    case_deadlines_refresh(case)
     return review
 
 

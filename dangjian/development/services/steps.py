@@ -30,6 +30,7 @@ from dangjian.development.services.common import (
     locked_case,
     require,
 )
+from dangjian.development.services.deadlines import case_deadlines_refresh
 from dangjian.development.services.evaluation import blocks_for
 from dangjian.development.steps import APPROVE, STEPS, StepSpec, legal_in
 from dangjian.members.services import admission
@@ -252,6 +253,7 @@ def step_record(
             f"{message} 例外放行：{'、'.join(overridden)}；理由：{step.override_reason}",
             after={"rules": overridden, "reason": step.override_reason, "step": spec.code},
         )
+    case_deadlines_refresh(case)
     return step
 
 

@@ -64,7 +64,7 @@ def test_due_and_overdue_lists(world, time_machine):
     assert [(d.case.pk, d.key) for d in overdue] == [(late.pk, "talk")]
     due = selectors.due_deadlines(world.bob, today=today)
     assert [(d.case.pk, d.due_on) for d in due] == [(soon.pk, date(2024, 3, 1))]
-    assert selectors.due_deadlines(world.dave, today=today) == []
+    assert list(selectors.due_deadlines(world.dave, today=today)) == []
 
 
 def test_deadline_lists_do_not_grow_queries_with_cases(
