@@ -26,6 +26,7 @@ from dangjian.development import selectors, services
 from dangjian.development import serializers as s
 from dangjian.development.checks import StepBlocked
 from dangjian.development.models import (
+    CaseDeadline,
     CaseStep,
     DevelopmentCase,
     Quota,
@@ -338,8 +339,12 @@ class PipelineViewSet(ServiceCallMixin, viewsets.ViewSet):
 
 
 @extend_schema(tags=["发展党员"])
-class DeadlineViewSet(viewsets.ViewSet):
-    """What falls due in the next days, or what is overdue."""
+class DeadlineViewSet(viewsets.GenericViewSet):
+    """What falls due in the next days, or what is overdue (stored deadlines, paginated in the
+    database)."""
+
+    serializer_class = s.DeadlineSerializer
+    queryset = CaseDeadline.objects.none()  # the schema's model; list() reads the selectors
 
     @extend_schema(
         summary="近期到期或已逾期的事项",
@@ -348,7 +353,6 @@ class DeadlineViewSet(viewsets.ViewSet):
             OpenApiParameter("days", OpenApiTypes.INT, description="未来多少天内到期，默认 30。"),
             OpenApiParameter("overdue", OpenApiTypes.BOOL, description="true：只列已逾期的。"),
         ],
-        responses=s.DeadlineSerializer(many=True),
     )
     def list(self, request):
         organization = organization_filter(request)
@@ -358,7 +362,8 @@ class DeadlineViewSet(viewsets.ViewSet):
             items = selectors.overdue_deadlines(request.user, organization=organization)
         else:
             items = selectors.due_deadlines(request.user, organization=organization, days=days)
-        return Response(s.DeadlineSerializer(items[:500], many=True).data)
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 routes = [
