@@ -2,6 +2,7 @@
 
 LABELS: dict[str, str] = {
     "development.case_open": "登记入党申请",
+    "development.applicant_create": "新建入党申请人档案",
     "development.case_update": "修改发展党员档案",
     "development.step_record": "办理发展党员步骤",
     "development.rule_override": "发展党员规则例外放行",

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils import timezone
 
-from dangjian.core.forms import BootstrapForm, DateInput, parse_id
+from dangjian.core.forms import BootstrapForm, DateInput, limit_rendered_choices, parse_id
 from dangjian.core.rules import rule_value
+from dangjian.core.uploads import DOCUMENTS, check_upload
 from dangjian.development.models import (
     MaterialKind,
     PublicityPurpose,
@@ -23,10 +24,20 @@ from dangjian.development.models import (
     VoteMethod,
 )
 from dangjian.development.rules import CONTACTS_MAX, INTRODUCERS
-from dangjian.members.models import IN_GOOD_STANDING, Category, Member
-from dangjian.orgs.models import Organization, OrgType
+from dangjian.development.services.records import MATERIAL_MAX_BYTES
+from dangjian.members.models import (
+    ETHNICITY_CHOICES,
+    IN_GOOD_STANDING,
+    Category,
+    Education,
+    Gender,
+    Member,
+)
+from dangjian.members.models.choices import HAN
+from dangjian.orgs.models import Organization, OrgType, Unit
 
 NOTE_MAX = 2000
+UNIT_OPTION_LIMIT = 30  # units rendered at once; the search box fetches the others
 TITLE_MAX = 100
 DATE_ERRORS = {
     "required": "请填写日期。",
@@ -162,6 +173,90 @@ class CaseOpenForm(BootstrapForm):
         if applied and received and received < applied:
             self.add_error("received_on", "收到申请书的日期不能早于申请书落款日期。")
         return data
+
+
+class ApplicantNewForm(CaseOpenForm):
+    """新建人员档案并登记申请: the person fields an application needs, then the case fields.
+    The person is checked by `members.validation.check_record` in the service (all problems at
+    once, per field), so these fields stay optional here except where a browser can help."""
+
+    PERSON_FIELDS = (
+        "name", "id_number", "gender", "birth_date", "ethnicity", "native_place", "work_number",
+        "education", "unit", "post", "mobile",
+    )  # fmt: skip
+    MARKED_REQUIRED = frozenset({"name", "id_number"})
+
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(
+        label="公民身份号码",
+        max_length=20,
+        required=False,
+        help_text="18 位，最后一位可为 X；出生日期和性别按身份证号自动识别。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    gender = forms.ChoiceField(
+        label="性别",
+        required=False,
+        choices=[("", "按身份证号自动识别"), *Gender.choices],
+        help_text="可不填；填写时须与身份证号一致。",
+    )
+    birth_date = forms.DateField(
+        label="出生日期",
+        required=False,
+        widget=DateInput(),
+        help_text="可不填：按身份证号自动填写。",
+        error_messages=DATE_ERRORS,
+    )
+    ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITY_CHOICES, initial=HAN)
+    native_place = forms.CharField(
+        label="籍贯", max_length=50, required=False, help_text="如“河南平顶山”。"
+    )
+    work_number = forms.CharField(label="工号", max_length=30, required=False)
+    education = forms.ChoiceField(
+        label="学历", required=False, choices=[("", "请选择"), *Education.choices]
+    )
+    unit = forms.ModelChoiceField(
+        label="行政单位",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="请选择所在区队或科室",
+        error_messages={"invalid_choice": "所选单位不在您的权限范围内，请重新选择。"},
+    )
+    post = forms.CharField(
+        label="岗位", max_length=50, required=False, help_text="如“采煤机司机”“技术员”。"
+    )
+    mobile = forms.CharField(
+        label="手机号",
+        max_length=20,
+        required=False,
+        help_text="加密保存，页面上只显示脱敏后的号码。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, branches, units, **kwargs):
+        super().__init__(*args, branches=branches, people=None, **kwargs)
+        del self.fields["person"]
+        self.fields["unit"].queryset = units
+        limit_rendered_choices(self, "unit", UNIT_OPTION_LIMIT)
+
+    def clean_application_file(self):
+        upload = self.cleaned_data.get("application_file")
+        if upload:
+            check_upload(upload, kinds=DOCUMENTS, max_bytes=MATERIAL_MAX_BYTES, what="入党申请书")
+        return upload
+
+    def person_fields(self) -> list[dict]:
+        return [
+            {"field": self[name], "required": name in self.MARKED_REQUIRED}
+            for name in self.PERSON_FIELDS
+        ]
+
+    def person_values(self) -> dict:
+        data = self.cleaned_data
+        values = {name: data.get(name) for name in self.PERSON_FIELDS}
+        for name in ("name", "native_place", "work_number", "post", "id_number", "mobile"):
+            values[name] = (values[name] or "").strip()
+        return values
 
 
 # ---------------------------------------------------------------- the step forms

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from dangjian.core.scope import scope_of
+from dangjian.core.scope import prefix_q, scope_of
 from dangjian.development.models import (
     OPEN_STATES,
     CaseStep,
@@ -27,7 +27,7 @@ from dangjian.development.permissions import (
 )
 from dangjian.members.filters import search_q
 from dangjian.members.models import Person
-from dangjian.orgs.models import Organization, OrgType
+from dangjian.orgs.models import Organization, OrgType, Unit
 
 FILTER_ORG_LIMIT = 300
 PEOPLE_LIMIT = 20
@@ -53,6 +53,23 @@ def people_matching(user, query: str, limit: int = PEOPLE_LIMIT) -> list[Person]
         return []
     found = eligible_people(user).filter(search_q(query, prefix=""))
     return list(found.order_by("name", "pk")[:limit])
+
+
+def applicant_units(user) -> QuerySet:
+    """Units a new applicant may belong to: active units owned by an organisation inside the
+    user's development scope or above it (a mine's 党委 owns the 区队 its branches cover), as
+    the members record form offers them (`members.forms.pickers.record_units`)."""
+    prefixes = scope_of(user).paths_for(MANAGE_DEVELOPMENT)
+    inside = prefix_q("owner__path", prefixes)
+    if inside is None:
+        return Unit.objects.none()
+    step = Organization.steplen
+    above = {prefix[:end] for prefix in prefixes for end in range(step, len(prefix), step)}
+    return (
+        Unit.objects.filter(is_active=True)
+        .filter(inside | Q(owner__path__in=above))
+        .order_by("sort_order", "name", "pk")
+    )
 
 
 def branches_for(user, permission: str = MANAGE_DEVELOPMENT) -> QuerySet:

@@ -1,5 +1,6 @@
 """The issue's "done when", in a real browser at desktop and phone widths: a branch secretary
-takes an applicant from application to full member through the pages, is stopped with the
+registers a worker without any record (person and application in one form), takes them from
+application to full member through the pages, is stopped with the
 Chinese explanation when naming them 发展对象 eleven months after becoming an activist, sees
 the earliest allowed date, and completes the rest; the committee (Alice) does the steps only
 an upper 党委 may do. The dates lie in the past so the whole path fits into one test."""
@@ -10,6 +11,9 @@ from datetime import date
 import pytest
 
 from dangjian.core.testing.browser import BrowserSession
+
+APPLICATION = {"name": "入党申请书.pdf", "mimeType": "application/pdf",
+               "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}  # fmt: skip
 
 
 class Clerk:
@@ -79,36 +83,61 @@ def test_a_secretary_takes_an_applicant_to_full_member(
 ):
     from playwright.sync_api import expect
 
+    from dangjian.core.idnumbers import make_id_number
     from dangjian.development.models import DevelopmentCase, State
     from dangjian.development.tests.factories import make_applicant, open_case, walk
     from dangjian.members.models import Category, Member
-    from dangjian.members.tests.factories import make_member
+    from dangjian.members.tests.factories import make_member, make_person
+    from dangjian.orgs.models import Unit
 
     world = live_world
-    make_applicant(world.branch1, "李明", birth=date(1998, 5, 20))
+    Unit.objects.create(name="综采一队", code="M1-U1", owner=world.mine)
+    make_person(world.branch1, "李华", id_number=make_id_number("410402", date(1990, 1, 1), 21))
     make_member(world.branch1, "王建国", joined_on=date(2005, 7, 1))
     make_member(world.branch1, "刘志强", joined_on=date(2006, 7, 1))
     committee = BrowserSession(chromium, live_server.url, browser_session.viewport)
     committee.sign_in(world.alice)
     shots = browser_session
 
-    # 1 — the secretary opens the case: finds the applicant, the dates, submits.
+    # 1 — the secretary receives an application from a worker without any record: a new
+    # person and the case in one form (a duplicate ID number is refused first).
     browser_session.sign_in(world.bob)
     page = browser_session.page
     browser_session.goto("/development/")
     page.locator("[data-testid=home-actions]").get_by_role("link", name="新建入党申请人").click()
     page.wait_for_url("**/development/cases/new/")
-    page.fill("#person-search", "lm")
-    page.get_by_label("李明").check()
+    page.locator("[data-testid=way-new-person]").click()
+    page.wait_for_url("**/development/cases/new/person/")
+    page.fill("#id_name", "李明")
+    page.fill("#id_id_number", make_id_number("410402", date(1990, 1, 1), 21))
+    page.select_option("#id_education", label="大学专科")
+    with page.expect_response("**/development/cases/units/?*"):
+        page.fill("input[name=unit_q]", "综采")
+    expect(page.locator("#id_unit option", has_text="综采一队")).to_have_count(1)
+    page.select_option("#id_unit", label="综采一队")
+    page.fill("#id_post", "采煤机司机")
+    page.fill("#id_work_number", "M1-20240110")
+    page.fill("#id_mobile", "13903750001")
     page.fill("#id_applied_on", "2024-01-10")
     page.fill("#id_received_on", "2024-01-12")
-    shots.screenshot("devui-new-case")
-    page.get_by_role("button", name="建立档案").click()
+    page.locator("[data-testid=case-new-person-submit]").click()
+    expect(page.locator("#id_id_number + .invalid-feedback")).to_contain_text("选择已有人员")
+    shots.screenshot("devui2-new-person-duplicate")
+    assert not DevelopmentCase.objects.exists()
+    page.fill("#id_id_number", make_id_number("410402", date(1998, 5, 20), 13))
+    page.set_input_files("#id_application_file", files=[APPLICATION])
+    shots.screenshot("devui2-new-person")
+    page.locator("[data-testid=case-new-person-submit]").click()
     page.wait_for_url("**/development/cases/*/")
     case = DevelopmentCase.objects.get(person__name="李明")
     bob, alice = Clerk(browser_session, case.pk), Clerk(committee, case.pk)
     expect(page.locator("[data-testid=case-card]")).to_contain_text("申请 2024-01-10")
     expect(page.locator("[data-testid=step-application]")).to_contain_text("2024-01-12")
+    expect(page.locator("main")).not_to_contain_text("13903750001")
+    shots.screenshot("devui2-new-person-case")
+    person = case.person
+    assert person.organization == world.branch1 and person.unit.name == "综采一队"
+    assert person.birth_date == date(1998, 5, 20) and case.materials.count() == 1
 
     # Stage 1–2: talk, activist, filing (committee), contacts, two half-yearly reviews.
     bob.step("talk", "2024-02-01", note="书记与其谈话，了解入党动机。")

@@ -19,7 +19,12 @@ from dangjian.development import selectors, services
 from dangjian.development import selectors_ui as select
 from dangjian.development.checks import StepBlocked
 from dangjian.development.deadlines import EARLIEST
-from dangjian.development.forms import CaseFilterForm, CaseOpenForm
+from dangjian.development.forms import (
+    UNIT_OPTION_LIMIT,
+    ApplicantNewForm,
+    CaseFilterForm,
+    CaseOpenForm,
+)
 from dangjian.development.models import MaterialKind, Stage, State, StepCode
 from dangjian.development.permissions import MANAGE_DEVELOPMENT
 from dangjian.development.steps import STEPS
@@ -34,6 +39,9 @@ from dangjian.development.views.common import (
     shown_blocks,
 )
 from dangjian.development.views.home import _viewer_or_own_case
+from dangjian.members.forms.pickers import search
+from dangjian.members.services.applicants import applicant_person_create
+from dangjian.members.services.people import RecordInvalid
 
 PER_PAGE = 20
 
@@ -110,7 +118,11 @@ def case_new(request):
     return render(request, "development/case_new.html", context)
 
 
-def _open(request, form):
+class _Refused(Exception):
+    """The case was refused (errors already on the form): roll back the enclosing transaction."""
+
+
+def _open(request, form, *, raise_errors: bool = False):
     data = form.cleaned_data
     try:
         with transaction.atomic():
@@ -135,14 +147,88 @@ def _open(request, form):
     except StepBlocked as blocked:
         form.blocks = blocked.blocks
         form.add_error(None, "不能建立档案：" + blocked.blocks[0].message)
-        return None
     except PermissionDenied:
         form.add_error("organization", "您不能在该党支部办理发展党员。")
-        return None
     except ValidationError as refused:
         errors_into(form, refused)
+    else:
+        return case
+    if raise_errors:
+        raise _Refused
+    return None
+
+
+# ---------------------------------------------------------------- a new person and the case
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_person(request):
+    """新建人员档案并登记申请: a worker without any record. The person (held by the branch) and
+    the case (step 1) are created in one transaction; any refusal leaves neither."""
+    require_anywhere(request.user, MANAGE_DEVELOPMENT)
+    user = request.user
+    once = SubmitOnce(request, "case_new_person")
+    if request.method == "POST" and not once.claim():
+        return once.repeated(request, reverse("development:case_list"))
+    branches = select.branches_for(user)
+    initial = {"received_on": timezone.localdate()}
+    if branches.count() == 1:
+        initial["organization"] = branches.first()
+    form = ApplicantNewForm(
+        posted(request),
+        files(request),
+        branches=branches,
+        units=select.applicant_units(user),
+        initial=initial,
+    )
+    form.blocks = []
+    if request.method == "POST":
+        case = _open_with_person(request, form) if form.is_valid() else None
+        if case is not None:
+            url = case_url(case)
+            once.done(url)
+            messages.success(request, f"已为{case.person.name}新建人员档案并建立发展党员档案。")
+            return redirect(url)
+        once.release()
+    context = {"form": form, "token": once.token, "blocks": shown_blocks(form.blocks)}
+    return render(request, "development/case_new_person.html", context)
+
+
+def _open_with_person(request, form):
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            person = applicant_person_create(
+                actor=request.user,
+                organization=data["organization"],
+                values=form.person_values(),
+            )
+            form.cleaned_data["person"] = person
+            case = _open(request, form, raise_errors=True)
+    except RecordInvalid as invalid:
+        for field, message in invalid.problems:
+            form.add_error(field if field in form.fields else None, message)
+        return None
+    except _Refused:
         return None
     return case
+
+
+@login_required
+@require_GET
+def unit_options(request):
+    """`<option>`s of the unit picker of the new-applicant form (development scope)."""
+    require_anywhere(request.user, MANAGE_DEVELOPMENT)
+    query = request.GET.get("unit_q", "")
+    units = search(select.applicant_units(request.user), query, "name", "code")
+    context = {
+        "options": [(unit.pk, unit.name) for unit in units[:UNIT_OPTION_LIMIT]],
+        "empty_label": "请选择所在区队或科室",
+        "limit": UNIT_OPTION_LIMIT,
+        "field": "unit",
+    }
+    return render(request, "members/_record_options.html", context)
 
 
 @login_required
@@ -231,6 +317,8 @@ def case_detail(request, pk):
 urlpatterns = [
     path("cases/", case_list, name="case_list"),
     path("cases/new/", case_new, name="case_new"),
+    path("cases/new/person/", case_new_person, name="case_new_person"),
     path("cases/people/", people_options, name="people_options"),
+    path("cases/units/", unit_options, name="unit_options"),
     path("cases/<int:pk>/", case_detail, name="case_detail"),
 ]
