@@ -5,22 +5,16 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.appraisals import selectors
 from dangjian.appraisals.models import Grade, MeetingKind, PeerScope
-from dangjian.appraisals.permissions import MANAGE_APPRAISAL
 from dangjian.core.forms import BootstrapForm, DateInput
-from dangjian.orgs.models import BRANCH_TYPES, Organization
+from dangjian.core.search_select import searchable
+from dangjian.orgs.models import Organization
 
 GRADE_CHOICES = [("", "—— 请选择 ——"), *Grade.choices]
-
-
-def _branches(user):
-    return (
-        Organization.objects.visible_to(user, MANAGE_APPRAISAL)
-        .filter(org_type__in=BRANCH_TYPES, is_active=True)
-        .order_by("path")
-    )
 
 
 class BranchChoiceField(forms.ModelChoiceField):
@@ -28,11 +22,37 @@ class BranchChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
+class RoundFilterForm(BootstrapForm):
+    """The rounds list's subtree filter: a search-backed select over the user's scope."""
+
+    within = BranchChoiceField(
+        queryset=Organization.objects.none(),
+        label="党组织（含下级）",
+        required=False,
+        empty_label="全部",
+        error_messages={
+            "invalid_choice": "所选党组织不在您可以查看民主评议的范围内，"
+            "请输入名称或代码查找后从列表中选择。"
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["within"].queryset = selectors.filter_organizations(user)
+        url = reverse("appraisals:organization_options")
+        searchable(self, "within", url, "输入名称或代码查找")
+
+
 class RoundOpenForm(BootstrapForm):
     organization = BranchChoiceField(
         queryset=Organization.objects.none(),
         label="党支部",
-        error_messages={"required": "请选择党支部。", "invalid_choice": "请选择您负责的党支部。"},
+        empty_label="请选择党支部",
+        error_messages={
+            "required": "请选择党支部。",
+            "invalid_choice": "所选党支部不在您可以组织民主评议的范围内（或不是有效的党支部），"
+            "请输入支部名称或代码查找后从列表中选择。",
+        },
     )
     year = forms.TypedChoiceField(label="评议年度", coerce=int)
     peer_scope = forms.ChoiceField(label="互评范围", choices=PeerScope.choices)
@@ -53,7 +73,9 @@ class RoundOpenForm(BootstrapForm):
             **kwargs["initial"],
         }
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _branches(user)
+        self.fields["organization"].queryset = selectors.open_branches(user)
+        url = reverse("appraisals:branch_options")
+        searchable(self, "organization", url, "输入支部名称或代码查找")
         self.fields["year"].choices = [(today.year, today.year), (today.year - 1, today.year - 1)]
         for name in ("self_ends_on", "peer_ends_on", "propose_ends_on", "final_ends_on"):
             label = self.fields[name].label

@@ -21,10 +21,12 @@ from dangjian.appraisals.models import (
     Result,
     Round,
 )
-from dangjian.appraisals.permissions import VIEW_APPRAISAL
+from dangjian.appraisals.permissions import MANAGE_APPRAISAL, VIEW_APPRAISAL
 from dangjian.core.forms import parse_id
 from dangjian.core.scope import get_visible_or_404, scope_of
-from dangjian.orgs.models import Organization, OrgType
+from dangjian.core.search_select import OPTION_LIMIT
+from dangjian.members.forms.pickers import search
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 
 
 def rounds_visible_to(user, permission: str = VIEW_APPRAISAL, *, year=None, phase="", within=None):
@@ -38,25 +40,40 @@ def rounds_visible_to(user, permission: str = VIEW_APPRAISAL, *, year=None, phas
     return rounds.order_by("-year", "organization__path", "pk")
 
 
-FILTER_ORGANIZATIONS = 300
+# ---------------------------------------------------------------- the search-backed selects
+
+
+def open_branches(user):
+    """Where a round may be opened: active 党支部 (the `BRANCH_TYPES`) in the user's
+    `appraisals.manage_appraisal` scope."""
+    return (
+        Organization.objects.visible_to(user, MANAGE_APPRAISAL)
+        .filter(org_type__in=BRANCH_TYPES, is_active=True)
+        .order_by("path")
+    )
+
+
+def branch_options(user, query: str = "", *, limit: int = OPTION_LIMIT) -> list:
+    """The open form's branch search: name, short name or code contains the text."""
+    found = search(open_branches(user), query, "name", "short_name", "code")
+    return list(found.only("pk", "name", "short_name")[:limit])
 
 
 def filter_organizations(user):
-    """The organisations (not 党小组) whose subtree the rounds list can be narrowed to."""
+    """The organisations (not 党小组) whose subtree the rounds list can be narrowed to: active
+    ones in the user's `appraisals.view_appraisal` scope."""
     return (
         Organization.objects.visible_to(user, VIEW_APPRAISAL)
         .exclude(org_type=OrgType.GROUP)
         .filter(is_active=True)
-        .order_by("path")[:FILTER_ORGANIZATIONS]
+        .order_by("path")
     )
 
 
-def filter_organization(user, pk):
-    """The organisation named by `?within=`, if it is in the user's scope."""
-    pk = parse_id(pk)
-    if pk is None:
-        return None
-    return Organization.objects.visible_to(user, VIEW_APPRAISAL).filter(pk=pk).first()
+def organization_options(user, query: str = "", *, limit: int = OPTION_LIMIT) -> list:
+    """The rounds list filter's search: name, short name or code contains the text."""
+    found = search(filter_organizations(user), query, "name", "short_name", "code")
+    return list(found.only("pk", "name", "short_name")[:limit])
 
 
 def round_for(user, pk, permission: str = VIEW_APPRAISAL) -> Round:

@@ -2,9 +2,9 @@
 each problem in Chinese (attached to the field they name).
 
 The member, the in-tree destination and the branch are search-backed selects: the select
-renders the first `OPTION_LIMIT` choices (and the submitted one), the field still accepts any
-object of its queryset, and the search box beside it (`transfers/_field.html`) fetches matching
-options from the field's `search_url`.
+is the platform's shared one (`core.search_select`): the select renders the first 30 choices
+(and the submitted one), the field still accepts any object of its queryset, and the search box
+above it fetches matching options from the field's `search_url`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse
 
-from dangjian.core.forms import BootstrapForm, DateInput, limit_rendered_choices
+from dangjian.core.forms import BootstrapForm, DateInput
+from dangjian.core.search_select import searchable
 from dangjian.members.models import Category, Member
 from dangjian.orgs.models import Organization
 from dangjian.transfers import selectors
 from dangjian.transfers.models import VerifyMethod
-from dangjian.transfers.selectors import OPTION_LIMIT
 
 DATE_ERRORS = {"invalid": "日期格式不正确，请重新选择。"}
 
@@ -48,16 +48,6 @@ def month_field(label: str, help_text="") -> forms.DateField:
         help_text=help_text,
         error_messages={"invalid": "请按“年-月”填写，如 2026-05。"},
     )
-
-
-def searchable(form: forms.Form, name: str, url: str, placeholder: str) -> None:
-    """Make a model choice field a search-backed select (see the module's docstring)."""
-    field = form.fields[name]
-    field.search_url = url
-    field.search_placeholder = placeholder
-    field.search_limit = OPTION_LIMIT
-    limit_rendered_choices(form, name, OPTION_LIMIT)
-    field.search_truncated = sum(1 for value, _ in field.widget.choices if value) >= OPTION_LIMIT
 
 
 def branch_field(receiver: Organization) -> forms.ModelChoiceField:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.core.rules import rule_value
 from dangjian.core.scope import get_visible_or_404, scope_of
+from dangjian.core.search_select import OPTION_LIMIT
 from dangjian.members.filters import search_q
 from dangjian.members.forms.pickers import search
 from dangjian.members.models import Member
@@ -185,8 +186,6 @@ def responsible_users(organization, permission: str) -> list[int]:
 
 
 # ---------------------------------------------------------------- the search-backed selects
-
-OPTION_LIMIT = 30  # options rendered at once; the search box beside the select fetches the rest
 
 
 def transferable_members(user):

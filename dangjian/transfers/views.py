@@ -22,6 +22,7 @@ from dangjian.core.forms import parse_id
 from dangjian.core.paging import paginate
 from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.scope import has_permission, scope_of
+from dangjian.core.search_select import options_response
 from dangjian.members import display
 from dangjian.members.models import Member
 from dangjian.members.permissions import REVEAL_SENSITIVE
@@ -289,9 +290,8 @@ def transfer_register(request):
 
 
 def _options(request, options: list, empty_label: str):
-    """`<option>`s for a search-backed select (the shared `orgs/_options.html`)."""
-    context = {"options": options, "limit": selectors.OPTION_LIMIT, "empty_label": empty_label}
-    return render(request, "orgs/_options.html", context)
+    """`<option>`s for a search-backed select (the platform's shared partial)."""
+    return options_response(request, options, empty_label=empty_label)
 
 
 @login_required

@@ -60,13 +60,25 @@ def test_a_secretary_runs_the_appraisal_from_opening_to_the_member_record(
     browser_session.sign_in(world.bob)
     browser_session.goto("/appraisals/")
     page.get_by_test_id("open-round").click()
-    page.select_option("#id_organization", str(world.branch1.pk))
+    page.get_by_test_id("search-organization").fill("综采")  # one match chooses itself
+    expect(page.locator("#id_organization")).to_have_value(str(world.branch1.pk))
     page.select_option("#id_peer_scope", "branch")
     browser_session.screenshot("appraisals-open")
     page.get_by_role("button", name="开启评议").click()
     expect(page.get_by_text("共 4 名党员参加")).to_be_visible()
     round_pk = Round.objects.get().pk
     browser_session.screenshot("appraisals-round-self")
+
+    browser_session.goto("/appraisals/")
+    page.get_by_test_id("search-within").fill("zongcai")
+    expect(page.locator("#id_within")).to_contain_text("没有匹配的结果")
+    page.get_by_test_id("search-within").fill("G-M1-B1")
+    page.get_by_test_id("search-within").press("Enter")  # searches, does not submit
+    expect(page.locator("#id_within")).to_have_value(str(world.branch1.pk))
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_test_id("round-table")).to_contain_text("综采一队党支部")
+    assert f"within={world.branch1.pk}" in page.url and "q=" not in page.url
+    browser_session.screenshot("appraisals-list-filter")
 
     _member_part(browser_session, zhang_user, round_pk, "认真学习党的理论，按时交纳党费。")
     _member_part(browser_session, li_user, round_pk, "带头完成生产任务，安全无事故。")

@@ -14,13 +14,14 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.appraisals import exporting, selectors, services
-from dangjian.appraisals.forms import RescheduleForm, RoundOpenForm
+from dangjian.appraisals.forms import RescheduleForm, RoundFilterForm, RoundOpenForm
 from dangjian.appraisals.models import PHASE_ORDER, Phase
 from dangjian.appraisals.permissions import MANAGE_APPRAISAL, VIEW_APPRAISAL
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
 from dangjian.core.paging import paginate
 from dangjian.core.scope import has_permission
+from dangjian.core.search_select import options_response
 
 
 def _require(user, permission: str) -> None:
@@ -34,7 +35,8 @@ def round_list(request):
     _require(request.user, VIEW_APPRAISAL)
     year = parse_id(request.GET.get("year"))
     phase = request.GET.get("phase", "")
-    within = selectors.filter_organization(request.user, request.GET.get("within"))
+    filters = RoundFilterForm({"within": request.GET.get("within", "")}, user=request.user)
+    within = filters.cleaned_data["within"] if filters.is_valid() else None
     rounds = selectors.rounds_visible_to(request.user, year=year, phase=phase, within=within)
     return render(
         request,
@@ -44,8 +46,7 @@ def round_list(request):
             "phases": Phase.choices,
             "year": year or "",
             "phase": phase,
-            "within": within,
-            "organizations": selectors.filter_organizations(request.user),
+            "filters": filters,
             "can_open": has_permission(request.user, MANAGE_APPRAISAL),
         },
     )
@@ -65,6 +66,26 @@ def round_new(request):
             messages.success(request, f"已开启{round_}，共 {round_.participant_count} 名党员参加。")
             return redirect("appraisals:detail", round_.pk)
     return render(request, "appraisals/new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def branch_options(request):
+    """The open form's branch search: active 党支部 in the user's `manage_appraisal` scope."""
+    _require(request.user, MANAGE_APPRAISAL)
+    found = selectors.branch_options(request.user, request.GET.get("q", ""))
+    options = [(org.pk, org.display_name) for org in found]
+    return options_response(request, options, empty_label="请选择党支部")
+
+
+@login_required
+@require_GET
+def organization_options(request):
+    """The rounds list filter's search: organisations in the user's `view_appraisal` scope."""
+    _require(request.user, VIEW_APPRAISAL)
+    found = selectors.organization_options(request.user, request.GET.get("q", ""))
+    options = [(org.pk, org.display_name) for org in found]
+    return options_response(request, options, empty_label="全部")
 
 
 @login_required
@@ -166,6 +187,8 @@ def results_export(request, pk):
 urlpatterns = [
     path("", round_list, name="list"),
     path("new/", round_new, name="new"),
+    path("new/branches/", branch_options, name="branch_options"),
+    path("organizations/", organization_options, name="organization_options"),
     path("<int:pk>/", round_detail, name="detail"),
     path("<int:pk>/advance/", round_advance, name="advance"),
     path("<int:pk>/dates/", round_reschedule, name="reschedule"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.paging import paginate
 from dangjian.core.scope import has_permission, scope_of
+from dangjian.core.search_select import options_response
 from dangjian.members import display
 from dangjian.members import selectors as select
 from dangjian.members.columns import COLUMNS, chosen_columns, list_columns_save
@@ -144,10 +145,12 @@ def organization_options(request):
     if not has_permission(request.user, VIEW_MEMBER):
         raise PermissionDenied
     found = select.organization_options(request.user, request.GET.get("org_q", ""))
-    return render(
+    return options_response(
         request,
-        "members/_list_org_options.html",
-        {"options": found, "limit": 30, "selected": request.GET.get("org", "")},
+        [(org.pk, org.name) for org in found],
+        empty_label="全部（本人权限范围）",
+        no_match="没有匹配的组织",
+        selected=request.GET.get("org", ""),
     )
 
 

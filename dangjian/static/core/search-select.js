@@ -1,10 +1,11 @@
-// Search-backed selects of the transfer forms (the member, the in-tree destination, the branch):
-// the search box beside a select fetches matching <option>s into it through HTMX (the hx-*
-// attributes of transfers/_field.html). This file only adds two comforts.
+// The platform's search-backed select (core/search_select.py, includes/search_select.html):
+// a search box marked `data-search-select` fetches matching <option>s into its select through
+// HTMX (its own hx-* attributes do the search). This file only adds two comforts, for every
+// such box on the page.
 (function () {
   "use strict";
 
-  // Enter in a search box searches at once instead of submitting the transfer form.
+  // Enter in a search box searches at once instead of submitting the form around it.
   document.addEventListener("keydown", function (event) {
     var box = event.target;
     if (event.key !== "Enter" || !box.hasAttribute || !box.hasAttribute("data-search-select")) {
@@ -16,7 +17,8 @@
     }
   });
 
-  // A search with exactly one match chooses it.
+  // A search with exactly one match chooses it (and says so with a change event, so a filter
+  // form that listens for changes refreshes).
   document.addEventListener("htmx:afterSwap", function (event) {
     var box = event.detail.requestConfig && event.detail.requestConfig.elt;  // who asked
     var select = event.detail.target;
