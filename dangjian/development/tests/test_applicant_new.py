@@ -205,6 +205,15 @@ def test_a_duplicate_work_number_is_refused(client, world):
     assert nothing_created()
 
 
+def test_a_work_number_used_outside_the_scope_does_not_show_the_name(client, world):
+    make_person(world.branch3, "王某某", work_number="M1-0999")
+    client.force_login(world.bob)
+    response = client.post(NEW, form(world))
+    message = " ".join(response.context["form"].errors["work_number"])
+    assert "已被其他人员使用" in message and "王某某" not in message
+    assert nothing_created()
+
+
 # ---------------------------------------------------------------- the service
 
 

@@ -89,6 +89,9 @@ def _duplicates(actor, values: dict) -> list[tuple[str, str]]:
     scope = scope_of(actor)
     worded = []
     for field, message in problems:
+        if field == "work_number":
+            worded.append((field, _work_number_message(scope, values["work_number"], message)))
+            continue
         if field != "id_number":
             worded.append((field, message))
             continue
@@ -113,3 +116,17 @@ def _duplicates(actor, values: dict) -> list[tuple[str, str]]:
                 )
             )
     return worded
+
+
+def _work_number_message(scope, work_number: str, message: str) -> str:
+    """The members wording names the holder; outside the actor's scope the name is left out."""
+    other = (
+        Person.objects.filter(work_number=work_number)
+        .select_related("organization")
+        .only("pk", "organization__path")
+        .first()
+    )
+    path = other.organization.path if other is not None and other.organization_id else None
+    if path and scope.covers(MANAGE_DEVELOPMENT, path):
+        return message
+    return f"工号 {work_number} 已被其他人员使用（不在您的管理范围内），请核对工号。"
