@@ -60,6 +60,13 @@ def test_alice_filters_searches_zs_and_opens_the_record(browser_session, live_wo
     page.select_option("#id_category", "")
     expect(count).to_contain_text("共 13 名党员")
 
+    # The organisation filter is the platform's search-select: one match chooses itself.
+    page.fill("#org-search", "掘进")
+    expect(page.locator("#id_org")).to_have_value(str(world.branch2.pk))
+    expect(count).to_contain_text("共 10 名党员")
+    page.select_option("#id_org", "")
+    expect(count).to_contain_text("共 13 名党员")
+
     page.fill("#id_q", "zs")
     expect(count).to_contain_text("共 2 名党员")
     session.screenshot("members-search")
