@@ -17,6 +17,7 @@ from dangjian.dues import rules
 from dangjian.dues.calculation import Band, Fixed, Rates, Rounding
 from dangjian.dues.models import (
     SETTLED,
+    UNSETTLED,
     BranchStatement,
     DuesBase,
     Hardship,
@@ -157,8 +158,7 @@ def _unsettled_since_last_settled(rows, current: datetime.date):
         .values("month")[:1]
     )
     return (
-        rows.filter(month__lte=current)
-        .exclude(status__in=SETTLED)
+        rows.filter(month__lte=current, status__in=UNSETTLED)
         .alias(last_settled=Coalesce(Subquery(last_settled), Value(NEVER)))
         .filter(month__gt=F("last_settled"))
     )

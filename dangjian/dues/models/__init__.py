@@ -6,6 +6,7 @@ from dangjian.dues.models.choices import (  # noqa: F401
     FIXED_CATEGORIES,
     SCALE_OF_CATEGORY,
     SETTLED,
+    UNSETTLED,
     BaseCategory,
     BaseSource,
     Channel,

@@ -51,6 +51,8 @@ class EntryStatus(models.TextChoices):
 
 # A month is settled when nothing more is owed for it.
 SETTLED = (EntryStatus.PAID, EntryStatus.WAIVED)
+# The complement, written out so queries can name it positively and use the partial index.
+UNSETTLED = (EntryStatus.UNPAID, EntryStatus.PARTIAL)
 
 
 class Channel(models.TextChoices):
