@@ -68,7 +68,8 @@ def seeded_lifecycle_models() -> list:
     return [
         transfers.Transfer, transfers.Event, transfers.Letter, transfers.LetterCounter,
         appraisals.Round, appraisals.Participant, appraisals.RatingTally, appraisals.Result,
-        development.DevelopmentCase, development.CaseStep, development.Sponsor,
+        development.DevelopmentCase, development.CaseDeadline, development.CaseStep,
+        development.Sponsor,
         development.Publicity, development.Vote, development.Training,
         development.PoliticalReview, development.Quota, dues.DuesBase, dues.Hardship,
         dues.LedgerEntry, dues.Payment, dues.BranchStatement,
@@ -100,6 +101,7 @@ def plan_lifecycle(
 def write_lifecycle(plan: LifecyclePlan, writer, progress: Callable[[str], None]) -> None:
     """`writer`: the seed's Writer, after it wrote the organisations, people and committees."""
     from dangjian.core.seed.dev_rows import DevelopmentWriter
+    from dangjian.development.services import deadlines_rebuild
 
     started = time.monotonic()
     writer.write_persons(plan.applicants)
@@ -107,6 +109,7 @@ def write_lifecycle(plan: LifecyclePlan, writer, progress: Callable[[str], None]
     DevelopmentWriter(writer.organizations, plan.committees, plan.secretaries, member_ids).write(
         plan.cases, plan.quotas
     )
+    deadlines_rebuild(today=plan.today)  # the stored pending deadlines of the open cases
     progress(
         f"发展党员 {len(plan.cases)} 人（新申请人 {len(plan.applicants)} 人），"
         f"用时 {time.monotonic() - started:.1f} 秒"

@@ -14,6 +14,7 @@ from dangjian.core.seed import seed_database
 from dangjian.core.seed.digest import lifecycle_digest
 from dangjian.core.seed.plan import GroupShape
 from dangjian.development.models import (
+    OPEN_STATES,
     DevelopmentCase,
     Publicity,
     Quota,
@@ -223,6 +224,20 @@ def test_the_demo_secretary_sees_the_eleven_month_activist_blocked_until_the_yea
     blocks = step_preview(actor=shuji, case=activist, code=StepCode.CANDIDATE, done_on=TODAY)
     rules = {block.rule_key: block for block in blocks}
     assert rules["development.cultivation_min_months"].earliest == add_months(TODAY, 1)
+
+
+def test_the_open_cases_have_their_pending_deadlines_stored_as_the_engine_computes_them(data):
+    from dangjian.development.models import CaseDeadline
+    from dangjian.development.services import deadlines_rebuild
+
+    stored = sorted(CaseDeadline.objects.values_list("case_id", "key", "due_on"))
+    assert stored, "the seed left the due/overdue lists empty"
+    open_cases = set(
+        DevelopmentCase.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True)
+    )
+    assert {case_id for case_id, _, _ in stored} <= open_cases
+    deadlines_rebuild(today=TODAY)
+    assert sorted(CaseDeadline.objects.values_list("case_id", "key", "due_on")) == stored
 
 
 # --- dues ----------------------------------------------------------------------------------
