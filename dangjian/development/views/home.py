@@ -3,8 +3,6 @@ deadline list. `?org=` narrows both to a subtree of the user's scope."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dangjian.core.forms import parse_id
+from dangjian.core.paging import paginate
 from dangjian.core.scope import has_permission
 from dangjian.development import selectors
 from dangjian.development import selectors_ui as select
@@ -56,13 +55,11 @@ def branch_row(row: dict) -> dict:
     }
 
 
-def split_deadlines(items, today) -> tuple[list, list]:
-    """What falls due in the next 30 days (soonest first) and what is overdue (oldest first),
-    from one pass over the open deadlines (the selectors' `due_deadlines`/`overdue_deadlines`
-    would each compute them again)."""
-    last = today + datetime.timedelta(days=DUE_DAYS)
-    due = sorted((d for d in items if today <= d.due_on <= last), key=lambda d: d.due_on)
-    overdue = sorted((d for d in items if d.due_on < today), key=lambda d: d.due_on)
+def deadline_lists(user, organization, today):
+    """What falls due in the next 30 days (soonest first) and what is overdue (oldest first):
+    querysets over the stored deadlines, sliced and counted in the database."""
+    due = selectors.due_deadlines(user, organization=organization, today=today, days=DUE_DAYS)
+    overdue = selectors.overdue_deadlines(user, organization=organization, today=today)
     return due, overdue
 
 
@@ -105,9 +102,7 @@ def home(request):
     branches = selectors.pipeline_by_branch(user, organization=organization)
     page_obj = Paginator(branches, BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
     branch_rows = [branch_row(row) for row in page_obj.object_list]
-    due, overdue = split_deadlines(
-        selectors.open_deadlines(user, organization=organization, today=today), today
-    )
+    due, overdue = deadline_lists(user, organization, today)
     org_query = f"org={organization.pk}&" if organization else ""
     stages = [
         {"state": state, "label": state.label, "count": counts.get(state.value, 0)}
@@ -128,9 +123,9 @@ def home(request):
         "query_without_page": org_query,
         "branch_rows": branch_rows,
         "due": with_days(due[:HOME_DEADLINES], today),
-        "due_count": len(due),
+        "due_count": due.count(),
         "overdue": with_days(overdue[:HOME_DEADLINES], today),
-        "overdue_count": len(overdue),
+        "overdue_count": overdue.count(),
         "today": today,
         "org_query": org_query,
         "can_create": has_permission(user, MANAGE_DEVELOPMENT),
@@ -148,21 +143,14 @@ def deadlines(request):
     user, today = request.user, timezone.localdate()
     organization = chosen_organization(request)
     which = "overdue" if request.GET.get("which") == "overdue" else "due"
-    due, overdue = split_deadlines(
-        selectors.open_deadlines(user, organization=organization, today=today), today
-    )
-    rows = overdue if which == "overdue" else due
-    page_obj = Paginator(rows, DEADLINES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
+    due, overdue = deadline_lists(user, organization, today)
+    paging = paginate(request, overdue if which == "overdue" else due, DEADLINES_PER_PAGE)
     context = {
-        "rows": with_days(page_obj.object_list, today),
+        "rows": with_days(paging["page_obj"].object_list, today),
         "which": which,
         "organization": organization,
         "organizations": select.filter_organizations(user),
-        "page_obj": page_obj,
-        "query_without_page": f"{encoded}&" if encoded else "",
+        **paging,
         "today": today,
         "org_query": f"org={organization.pk}&" if organization else "",
     }
