@@ -1,7 +1,7 @@
 """The deadlines of a case (domain §1.2): what is due, by when, under which rule, and who must
 act (the branch or the upper committee). Pure computation over a case and its prefetched
-review steps and 公示 rows — the selectors load many cases in a fixed number of queries and
-the reminder sweep reads the same list.
+review steps and 公示 rows. The pending ones are stored (`CaseDeadline`) for the lists and
+the reminder sweep (`services.deadlines`).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def rules_memo():
 
 
 def _review_dates(case, code: str) -> list[datetime.date]:
-    """The case's review dates: those `selectors.with_deadline_rows` attached, else a query."""
+    """The case's review dates: those `deadlines_rebuild` attached, else a query."""
     attached = getattr(case, "review_dates", None)
     if attached is not None:
         return attached.get(code, [])

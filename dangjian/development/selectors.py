@@ -12,34 +12,12 @@ from django.utils import timezone
 from dangjian.core.scope import get_visible_or_404
 from dangjian.development.deadlines import case_deadlines
 from dangjian.development.models import (
-    OPEN_STATES,
     CaseDeadline,
-    CaseStep,
     DevelopmentCase,
-    Publicity,
-    PublicityResult,
     Quota,
     State,
-    StepCode,
 )
 from dangjian.development.permissions import VIEW_DEVELOPMENT
-
-REVIEW_CODES = (StepCode.ACTIVIST_REVIEW, StepCode.PROBATION_REVIEW)
-# What deadline lists read of a case: its dates, and the names shown beside each deadline (not
-# the person's encrypted fields, whose decryption would dominate a group-wide list).
-DEADLINE_FIELDS = (
-    *(
-        field.name
-        for field in DevelopmentCase._meta.concrete_fields
-        if field.name not in ("close_reason",)
-    ),
-    "person__name",
-    "organization__name",
-    "organization__short_name",
-    "organization__path",
-    "organization__depth",
-    "organization__org_type",
-)
 
 
 def _within(queryset, organization, lookup: str = "organization__path"):
@@ -98,32 +76,6 @@ def pipeline_by_branch(user, *, organization=None) -> list[dict]:
         entry["counts"][state] = n
         entry["total"] += n
     return sorted(branches.values(), key=lambda entry: entry["path"])
-
-
-def _open_cases_with_history(user, organization):
-    return with_deadline_rows(cases_for(user, organization=organization))
-
-
-def with_deadline_rows(queryset) -> list[DevelopmentCase]:
-    """The open cases with the rows their deadlines need attached (`review_dates`: code →
-    dates; `pending_publicities`), in three queries however many cases. Plain grouping instead
-    of `prefetch_related`, which builds a queryset per case and is slow for a whole group."""
-    open_cases = queryset.filter(state__in=OPEN_STATES)
-    cases = list(open_cases.only(*DEADLINE_FIELDS).order_by("organization__path", "id"))
-    ids = open_cases.order_by().values("pk")
-    reviews: dict[int, dict[str, list]] = {}
-    rows = CaseStep.objects.filter(case__in=ids, code__in=REVIEW_CODES).values_list(
-        "case_id", "code", "done_on"
-    )
-    for case_id, code, done_on in rows:
-        reviews.setdefault(case_id, {}).setdefault(code, []).append(done_on)
-    publicities: dict[int, list] = {}
-    for publicity in Publicity.objects.filter(case__in=ids, result=PublicityResult.PENDING):
-        publicities.setdefault(publicity.case_id, []).append(publicity)
-    for case in cases:
-        case.review_dates = reviews.get(case.pk, {})
-        case.pending_publicities = publicities.get(case.pk, [])
-    return cases
 
 
 def deadline_rows(user, *, organization=None):
