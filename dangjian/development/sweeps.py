@@ -140,3 +140,15 @@ def send_deadline_reminders(*, now):
     from django.utils import timezone
 
     deadline_reminders_send(today=timezone.localdate(now))
+
+
+@periodic("development.deadlines_rebuild", every=timedelta(days=1), first_run=time(1, 30))
+def rebuild_stored_deadlines(*, now):
+    """Each night, recompute every open case's stored deadlines, so a rule value changed by an
+    administrator (谈话期限, 审批期限 …) and the rolling 半年考察 window reach every case before the
+    morning reminders, not only the cases written since."""
+    from django.utils import timezone
+
+    from dangjian.development.services import deadlines_rebuild
+
+    deadlines_rebuild(today=timezone.localdate(now))

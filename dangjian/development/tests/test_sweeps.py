@@ -66,3 +66,25 @@ def test_closed_cases_are_not_reminded(world, time_machine):
     )
     deadline_reminders_send(today=date(2024, 2, 10))
     assert not Notification.objects.exists()
+
+
+def test_the_nightly_rebuild_brings_a_changed_rule_to_the_stored_deadlines(world, time_machine):
+    from dangjian.core import rules
+    from dangjian.core.models import RuleVersion
+    from dangjian.development.models import CaseDeadline
+    from dangjian.development.sweeps import rebuild_stored_deadlines
+
+    _at(time_machine, date(2024, 1, 20))
+    case = open_case(world, applied_on=date(2024, 1, 10), received_on=date(2024, 1, 10))
+
+    def talk_due():
+        return CaseDeadline.objects.get(case=case, key__contains="talk").due_on
+
+    assert talk_due() == date(2024, 2, 10)
+    RuleVersion.objects.create(
+        key="development.talk_deadline_months", value=2, valid_from=date(2024, 1, 1)
+    )
+    rules.invalidate("development.talk_deadline_months")
+    assert talk_due() == date(2024, 2, 10)  # stored: unchanged until the case is written again
+    rebuild_stored_deadlines(now=datetime(2024, 1, 21, 1, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert talk_due() == date(2024, 3, 10)
