@@ -78,43 +78,54 @@ def case_list(request):
 # ---------------------------------------------------------------- opening a case
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def case_new(request):
+def _opening(request, purpose: str, build_form, opener, success: str):
+    """What both ways of opening a case share: the one-time token, the branches offered, the
+    form's refusals (`form.blocks`), and the redirect to the new case. Returns (response, form,
+    token); the response is set once the POST is settled."""
     require_anywhere(request.user, MANAGE_DEVELOPMENT)
-    user = request.user
-    once = SubmitOnce(request, "case_new")
+    once = SubmitOnce(request, purpose)
     if request.method == "POST" and not once.claim():
-        return once.repeated(request, reverse("development:case_list"))
-    branches = select.branches_for(user)
+        return once.repeated(request, reverse("development:case_list")), None, once.token
+    branches = select.branches_for(request.user)
     initial = {"received_on": timezone.localdate()}
     if branches.count() == 1:
         initial["organization"] = branches.first()
-    form = CaseOpenForm(
-        posted(request),
-        files(request),
-        branches=branches,
-        people=select.eligible_people(user),
-        initial=initial,
-    )
+    form = build_form(branches, initial)
     form.blocks = []
     if request.method == "POST":
-        case = _open(request, form) if form.is_valid() else None
+        case = opener(request, form) if form.is_valid() else None
         if case is not None:
             url = case_url(case)
             once.done(url)
-            messages.success(request, f"已为{case.person.name}建立发展党员档案。")
-            return redirect(url)
+            messages.success(request, success.format(name=case.person.name))
+            return redirect(url), form, once.token
         once.release()
+    return None, form, once.token
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    user = request.user
+    response, form, token = _opening(
+        request,
+        "case_new",
+        lambda branches, initial: CaseOpenForm(
+            posted(request),
+            files(request),
+            branches=branches,
+            people=select.eligible_people(user),
+            initial=initial,
+        ),
+        _open,
+        "已为{name}建立发展党员档案。",
+    )
+    if response is not None:
+        return response
     chosen = form.cleaned_data.get("person") if form.is_bound and form.is_valid() else None
     if chosen is None and form.is_bound:
         chosen = select.eligible_people(user).filter(pk=parse_id(form.data.get("person"))).first()
-    context = {
-        "form": form,
-        "token": once.token,
-        "chosen": chosen,
-        "blocks": shown_blocks(form.blocks),
-    }
+    context = {"form": form, "token": token, "chosen": chosen, "blocks": shown_blocks(form.blocks)}
     return render(request, "development/case_new.html", context)
 
 
@@ -166,32 +177,22 @@ def _open(request, form, *, raise_errors: bool = False):
 def case_new_person(request):
     """新建人员档案并登记申请: a worker without any record. The person (held by the branch) and
     the case (step 1) are created in one transaction; any refusal leaves neither."""
-    require_anywhere(request.user, MANAGE_DEVELOPMENT)
-    user = request.user
-    once = SubmitOnce(request, "case_new_person")
-    if request.method == "POST" and not once.claim():
-        return once.repeated(request, reverse("development:case_list"))
-    branches = select.branches_for(user)
-    initial = {"received_on": timezone.localdate()}
-    if branches.count() == 1:
-        initial["organization"] = branches.first()
-    form = ApplicantNewForm(
-        posted(request),
-        files(request),
-        branches=branches,
-        units=select.applicant_units(user),
-        initial=initial,
+    response, form, token = _opening(
+        request,
+        "case_new_person",
+        lambda branches, initial: ApplicantNewForm(
+            posted(request),
+            files(request),
+            branches=branches,
+            units=select.applicant_units(request.user),
+            initial=initial,
+        ),
+        _open_with_person,
+        "已为{name}新建人员档案并建立发展党员档案。",
     )
-    form.blocks = []
-    if request.method == "POST":
-        case = _open_with_person(request, form) if form.is_valid() else None
-        if case is not None:
-            url = case_url(case)
-            once.done(url)
-            messages.success(request, f"已为{case.person.name}新建人员档案并建立发展党员档案。")
-            return redirect(url)
-        once.release()
-    context = {"form": form, "token": once.token, "blocks": shown_blocks(form.blocks)}
+    if response is not None:
+        return response
+    context = {"form": form, "token": token, "blocks": shown_blocks(form.blocks)}
     return render(request, "development/case_new_person.html", context)
 
 
