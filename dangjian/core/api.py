@@ -327,3 +327,34 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if request is None:
             return self.scoped_model.objects.none()
         return self.scoped_model.objects.visible_to(request.user, self.permission)
+
+
+def query_integer(request, name: str, *, minimum: int, maximum: int, default=None):
+    """`?name=` as an integer within [minimum, maximum]; absent or empty gives `default`, anything
+    else answers 400 with a Chinese message naming the parameter."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise exceptions.ValidationError({name: ["须为整数。"]}) from exc
+    if not minimum <= value <= maximum:
+        raise exceptions.ValidationError({name: [f"须在 {minimum} 至 {maximum} 之间。"]})
+    return value
+
+
+def query_organization(request, permission: str):
+    """`?organization=` as an organisation the caller sees with `permission` (None when absent;
+    400 when malformed, missing or out of scope — the message does not say which)."""
+    from dangjian.orgs.models import Organization
+
+    pk = query_integer(request, "organization", minimum=1, maximum=2**31 - 1)
+    if pk is None:
+        return None
+    organization = Organization.objects.visible_to(request.user, permission).filter(pk=pk).first()
+    if organization is None:
+        raise exceptions.ValidationError(
+            {"organization": [f"编号为 {pk} 的党组织不存在，或不在您的查看范围内。"]}
+        )
+    return organization

@@ -21,7 +21,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dangjian.core.api import ScopedViewSetMixin, error_body
+from dangjian.core.api import ScopedViewSetMixin, error_body, query_integer, query_organization
 from dangjian.development import selectors, services
 from dangjian.development import serializers as s
 from dangjian.development.checks import StepBlocked
@@ -48,32 +48,9 @@ STATE_PARAMETER = OpenApiParameter(
 YEAR_PARAMETER = OpenApiParameter("year", OpenApiTypes.INT, description="年度，默认今年。")
 
 
-def _integer(request, name: str, *, minimum: int, maximum: int, default=None):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise exceptions.ValidationError({name: ["须为整数。"]}) from exc
-    if not minimum <= value <= maximum:
-        raise exceptions.ValidationError({name: [f"须在 {minimum} 至 {maximum} 之间。"]})
-    return value
-
-
 def organization_filter(request) -> Organization | None:
     """`?organization=` as a visible organisation (400 when missing or out of scope)."""
-    pk = _integer(request, "organization", minimum=1, maximum=2**31 - 1)
-    if pk is None:
-        return None
-    organization = (
-        Organization.objects.visible_to(request.user, VIEW_DEVELOPMENT).filter(pk=pk).first()
-    )
-    if organization is None:
-        raise exceptions.ValidationError(
-            {"organization": [f"编号为 {pk} 的党组织不存在，或不在您的查看范围内。"]}
-        )
-    return organization
+    return query_organization(request, VIEW_DEVELOPMENT)
 
 
 class ServiceCallMixin:
@@ -287,7 +264,7 @@ class QuotaViewSet(DevelopmentViewSet, mixins.ListModelMixin, mixins.RetrieveMod
 
     def _year(self) -> int:
         today = datetime.date.today()
-        return _integer(self.request, "year", minimum=2000, maximum=2100, default=today.year)
+        return query_integer(self.request, "year", minimum=2000, maximum=2100, default=today.year)
 
     def scoped_queryset(self, user):
         if self.action == "list":
@@ -356,7 +333,7 @@ class DeadlineViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         organization = organization_filter(request)
-        days = _integer(request, "days", minimum=1, maximum=366, default=30)
+        days = query_integer(request, "days", minimum=1, maximum=366, default=30)
         overdue = request.query_params.get("overdue", "").lower() in ("1", "true", "yes")
         if overdue:
             items = selectors.overdue_deadlines(request.user, organization=organization)

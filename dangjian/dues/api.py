@@ -22,7 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
-from dangjian.core.api import ScopedViewSetMixin
+from dangjian.core.api import ScopedViewSetMixin, query_integer, query_organization
 from dangjian.dues import selectors
 from dangjian.dues import serializers as s
 from dangjian.dues.models import DuesBase, EntryStatus, LedgerEntry, Payment
@@ -36,19 +36,6 @@ ORGANIZATION = OpenApiParameter(
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="年度，如 2026。")
 
 
-def _integer(request, name: str, *, minimum: int, maximum: int, default=None):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise exceptions.ValidationError({name: ["须为整数。"]}) from exc
-    if not minimum <= value <= maximum:
-        raise exceptions.ValidationError({name: [f"须在 {minimum} 至 {maximum} 之间。"]})
-    return value
-
-
 def _month(request) -> datetime.date | None:
     raw = request.query_params.get("month")
     if not raw:
@@ -60,15 +47,7 @@ def _month(request) -> datetime.date | None:
 
 
 def _organization(request) -> Organization | None:
-    pk = _integer(request, "organization", minimum=1, maximum=2**31 - 1)
-    if pk is None:
-        return None
-    organization = Organization.objects.visible_to(request.user, VIEW_DUES).filter(pk=pk).first()
-    if organization is None:
-        raise exceptions.ValidationError(
-            {"organization": [f"编号为 {pk} 的党组织不存在，或不在您的查看范围内。"]}
-        )
-    return organization
+    return query_organization(request, VIEW_DUES)
 
 
 @extend_schema(tags=["党费"])
@@ -101,10 +80,10 @@ class LedgerEntryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.entries_visible(
             user,
             organization=_organization(request),
-            year=_integer(request, "year", minimum=2000, maximum=2100),
+            year=query_integer(request, "year", minimum=2000, maximum=2100),
             month=_month(request),
             status=state,
-            member=_integer(request, "member", minimum=1, maximum=2**31 - 1),
+            member=query_integer(request, "member", minimum=1, maximum=2**31 - 1),
         )
 
 
@@ -122,7 +101,7 @@ class DuesBaseViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             return DuesBase.objects.visible_to(user, VIEW_DUES).select_related(
                 "member__person", "member__organization"
             )
-        year = _integer(
+        year = query_integer(
             self.request, "year", minimum=2000, maximum=2100, default=timezone.localdate().year
         )
         return selectors.bases_visible(user, year=year, organization=_organization(self.request))
@@ -180,7 +159,7 @@ class ArrearsViewSet(viewsets.GenericViewSet):
         return selectors.arrears(
             request.user,
             organization=_organization(request),
-            min_months=_integer(request, "min_months", minimum=1, maximum=600, default=1),
+            min_months=query_integer(request, "min_months", minimum=1, maximum=600, default=1),
         )
 
     @extend_schema(
