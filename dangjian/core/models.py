@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.uploads import private_upload_path
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -11,6 +13,28 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept under a random private name (`core.uploads`), checked by its real
+    type and served only through a scoped view. Concrete models add what it belongs to, its
+    kind and its scope."""
+
+    title = models.CharField(_("名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=private_upload_path, max_length=200)
+    file_kind = models.CharField(max_length=10)  # core.uploads kind, from the content
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.title
 
 
 class RuleVersion(models.Model):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.models import StoredFile
 from dangjian.core.scope import ScopedQuerySet
-from dangjian.core.uploads import private_upload_path
 from dangjian.development.models.choices import (
     MaterialKind,
     PublicityPurpose,
@@ -174,7 +174,7 @@ class PoliticalReview(models.Model):
         return f"{self.concluded_on} {'合格' if self.passed else '不合格'}"
 
 
-class Material(models.Model):
+class Material(StoredFile):
     """A file of the case (申请书, 思想汇报, 政审材料 …), stored privately, served by a scoped
     view; optionally attached to the step it supports."""
 
@@ -191,26 +191,14 @@ class Material(models.Model):
         related_name="materials",
     )
     kind = models.CharField(_("材料类型"), max_length=25, choices=MaterialKind.choices)
-    title = models.CharField(_("名称"), max_length=200)
     dated_on = models.DateField(_("材料日期"), null=True, blank=True)
-    file = models.FileField(_("文件"), upload_to=private_upload_path, max_length=200)
-    file_kind = models.CharField(max_length=10)  # core.uploads kind, from the content
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     scope_path = "case__organization__path"
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("发展材料")
         verbose_name_plural = _("发展材料")
-        ordering = ["-uploaded_at", "-id"]
-
-    def __str__(self):
-        return self.title
 
 
 class Quota(models.Model):

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.models import StoredFile
 from dangjian.core.scope import ScopedQuerySet
-from dangjian.core.uploads import private_upload_path
 from dangjian.members.models.choices import Discipline, LeaveType, Status
 
 
@@ -93,7 +93,7 @@ class StatusChange(models.Model):
         return f"{self.get_kind_display()} {self.effective_on}"
 
 
-class MemberDocument(models.Model):
+class MemberDocument(StoredFile):
     """A file in the member's file (入党申请书, 志愿书, 奖惩文件 …), served by a scoped view."""
 
     class Kind(models.TextChoices):
@@ -108,25 +108,13 @@ class MemberDocument(models.Model):
 
     person = models.ForeignKey("members.Person", on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("材料类型"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("名称"), max_length=200)
-    file = models.FileField(_("文件"), upload_to=private_upload_path, max_length=200)
-    file_kind = models.CharField(max_length=10)  # core.uploads kind, from the content
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     scope_path = "person__organization__path"
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("档案材料")
         verbose_name_plural = _("档案材料")
-        ordering = ["-uploaded_at", "-id"]
-
-    def __str__(self):
-        return self.title
 
 
 class RewardPunishment(models.Model):
