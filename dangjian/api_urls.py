@@ -14,6 +14,7 @@ from dangjian.appraisals import api as appraisals_api
 from dangjian.core.api import api_not_found
 from dangjian.development import api as development_api
 from dangjian.dues import api as dues_api
+from dangjian.meetings import api as meetings_api
 from dangjian.members import api as members_api
 from dangjian.orgs import api as orgs_api
 from dangjian.transfers import api as transfers_api
@@ -28,6 +29,7 @@ API_MODULES = (
     transfers_api,
     dues_api,
     appraisals_api,
+    meetings_api,
 )
 
 router = DefaultRouter()

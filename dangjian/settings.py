@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dangjian.transfers",
     "dangjian.dues",
     "dangjian.appraisals",
+    "dangjian.meetings",
     "dangjian.dashboard",
 ]
 

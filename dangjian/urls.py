@@ -12,6 +12,7 @@ urlpatterns = [
     path("transfers/", include("dangjian.transfers.urls")),
     path("dues/", include("dangjian.dues.urls")),
     path("appraisals/", include("dangjian.appraisals.urls")),
+    path("meetings/", include("dangjian.meetings.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("inbox/", include("dangjian.notifications.urls")),
     path("jobs/", include("dangjian.core.urls")),

@@ -12,6 +12,7 @@ from dangjian.appraisals import permissions as appraisals
 from dangjian.audit import permissions as audit
 from dangjian.development import permissions as development
 from dangjian.dues import permissions as dues
+from dangjian.meetings import permissions as meetings
 from dangjian.members import permissions as members
 from dangjian.orgs import permissions as orgs
 from dangjian.transfers import permissions as transfers
@@ -95,6 +96,13 @@ ORG_DEPARTMENT = BuiltinRole(
         dues.EXPORT_DUES,
         appraisals.VIEW_APPRAISAL,
         appraisals.MANAGE_APPRAISAL,
+        meetings.VIEW_MEETING,
+        meetings.MANAGE_MEETING,
+        meetings.REVIEW_MEETING,
+        meetings.VIEW_COMPLIANCE,
+        meetings.MANAGE_GUIDE,
+        meetings.MANAGE_ELECTION,
+        meetings.CONFIGURE,
     ),
 )
 BRANCH_SECRETARY = BuiltinRole(
@@ -119,6 +127,10 @@ BRANCH_SECRETARY = BuiltinRole(
         dues.EXPORT_DUES,
         appraisals.VIEW_APPRAISAL,
         appraisals.MANAGE_APPRAISAL,
+        meetings.VIEW_MEETING,
+        meetings.MANAGE_MEETING,
+        meetings.VIEW_COMPLIANCE,
+        meetings.MANAGE_ELECTION,
     ),
 )
 PARTY_CLERK = BuiltinRole(
@@ -137,6 +149,9 @@ PARTY_CLERK = BuiltinRole(
         dues.VIEW_DUES,
         dues.MANAGE_DUES,
         appraisals.VIEW_APPRAISAL,
+        meetings.VIEW_MEETING,
+        meetings.MANAGE_MEETING,
+        meetings.VIEW_COMPLIANCE,
     ),
 )
 

@@ -22,6 +22,7 @@ GROUPS = {
     "transfers": "组织关系转接",
     "dues": "党费",
     "appraisals": "民主评议党员",
+    "meetings": "组织生活",
     "notifications": "消息",
     "core": "系统",
     "audit": "审计",
@@ -112,7 +113,7 @@ LABELS = {
 }
 
 # Apps with their own label modules (one file per app, so each app owns its labels).
-for _module in ("development", "transfers", "dues", "appraisals"):
+for _module in ("development", "transfers", "dues", "appraisals", "meetings"):
     LABELS |= import_module(f"dangjian.{_module}.audit_labels").LABELS
 
 

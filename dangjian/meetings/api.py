@@ -1,0 +1,3 @@
+"""`/api/v1/meetings/` and related endpoints (scoped)."""
+
+routes: list = []

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "dangjian.meetings"
+    label = "meetings"
+    verbose_name = "组织生活"
+
+    def ready(self):
+        from dangjian.notifications.categories import register
+
+        register("meetings", "组织生活")
+        register("terms", "换届提醒")

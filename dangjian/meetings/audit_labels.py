@@ -1,0 +1,28 @@
+"""Chinese labels of this app's audit actions (merged into `audit.actions.LABELS`)."""
+
+LABELS: dict[str, str] = {
+    "meetings.meeting_create": "计划组织生活",
+    "meetings.meeting_update": "修改组织生活",
+    "meetings.meeting_notify": "发布会议通知",
+    "meetings.meeting_cancel": "取消会议",
+    "meetings.meeting_record": "录入会议记录",
+    "meetings.meeting_resubmit": "重新提交退回的会议记录",
+    "meetings.meeting_review": "审核锁定会议记录",
+    "meetings.meeting_return": "退回会议记录",
+    "meetings.attendance_update": "登记出勤",
+    "meetings.signin": "会议签到",
+    "meetings.signin_code_reset": "重置签到码",
+    "meetings.file_upload": "上传会议照片或材料",
+    "meetings.file_delete": "删除会议照片或材料",
+    "meetings.ledger_export": "导出三会一课台账",
+    "meetings.compliance_export": "导出组织生活落实情况",
+    "meetings.type_save": "设置会议类型",
+    "meetings.rule_save": "设置落实要求",
+    "meetings.profile_save": "设置落实要求方案",
+    "meetings.class_hours_add": "登记学时",
+    "meetings.guide_save": "编辑组织生活指南",
+    "meetings.guide_publish": "发布组织生活指南",
+    "meetings.guide_withdraw": "撤回组织生活指南",
+    "meetings.election_save": "登记换届选举",
+    "meetings.election_confirm": "确认换届选举结果",
+}

@@ -1,0 +1,5 @@
+"""`/meetings/`: each view module declares the routes of its pages (`urlpatterns`)."""
+
+app_name = "meetings"
+
+urlpatterns: list = []
