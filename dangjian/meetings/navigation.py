@@ -1,1 +1,3 @@
-"""Menu entries of 组织生活 (added by the page modules as they land)."""
+"""Menu entries of 组织生活: each part declares its own in `nav_<part>.py`."""
+
+from dangjian.meetings import nav_compliance, nav_hours, nav_meetings, nav_terms  # noqa: F401

@@ -1,0 +1,3 @@
+"""API: compliance (routes collected by meetings/api.py)."""
+
+routes: list = []

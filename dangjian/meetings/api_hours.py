@@ -1,0 +1,3 @@
+"""API: hours (routes collected by meetings/api.py)."""
+
+routes: list = []

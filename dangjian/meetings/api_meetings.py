@@ -1,0 +1,3 @@
+"""API: meetings (routes collected by meetings/api.py)."""
+
+routes: list = []

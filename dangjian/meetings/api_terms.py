@@ -1,0 +1,3 @@
+"""API: terms (routes collected by meetings/api.py)."""
+
+routes: list = []

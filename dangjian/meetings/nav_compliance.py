@@ -1,0 +1,1 @@
+"""Menu entries: compliance (imported by meetings/navigation.py)."""

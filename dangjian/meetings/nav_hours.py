@@ -1,0 +1,1 @@
+"""Menu entries: hours (imported by meetings/navigation.py)."""

@@ -1,0 +1,1 @@
+"""Menu entries: meetings (imported by meetings/navigation.py)."""

@@ -1,0 +1,1 @@
+"""Menu entries: terms (imported by meetings/navigation.py)."""

@@ -1,0 +1,3 @@
+"""Pages: compliance (see meetings/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: guides (see meetings/urls.py)."""
+
+urlpatterns: list = []

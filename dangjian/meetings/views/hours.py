@@ -1,0 +1,3 @@
+"""Pages: hours (see meetings/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: ledger (see meetings/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: meetings (see meetings/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: settings (see meetings/urls.py)."""
+
+urlpatterns: list = []

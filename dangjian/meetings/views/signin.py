@@ -1,0 +1,3 @@
+"""Pages: signin (see meetings/urls.py)."""
+
+urlpatterns: list = []

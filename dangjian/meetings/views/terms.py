@@ -1,0 +1,3 @@
+"""Pages: terms (see meetings/urls.py)."""
+
+urlpatterns: list = []
