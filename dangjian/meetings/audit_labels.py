@@ -25,4 +25,5 @@ LABELS: dict[str, str] = {
     "meetings.guide_withdraw": "撤回组织生活指南",
     "meetings.election_save": "登记换届选举",
     "meetings.election_confirm": "确认换届选举结果",
+    "meetings.class_hours_export": "导出学时统计",
 }
