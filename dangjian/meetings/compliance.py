@@ -1,0 +1,494 @@
+"""The 三会一课 compliance engine (domain §3.2): which requirements of the rule table apply to an
+organisation, and for every organisation of a subtree, every rule and every period of a year,
+how many meetings were required and held, with a traffic-light status.
+
+    rules_for(org, on) -> list[ComplianceRule]
+        The organisation's own profile's rules when it has one (离退休党支部 …), else the default
+        rules; kept when the rule lists the organisation's type and, for `requires_committee`
+        rules (支委会), only when the organisation has a current committee.
+
+    evaluate(root, year, *, months=None, on=None) -> Grid
+        Every organisation of the subtree(s) of `root` (one organisation or a list) that has
+        rules. A fixed number of queries whatever the size of the subtree: organisations,
+        rules, profile links, current committees, one aggregate over Meeting (organisation ×
+        category × month, through the partial index `meetings_held_category`) and one over the
+        closed 民主评议 rounds. `months` (e.g. (10, 11, 12)) keeps only the periods that overlap
+        those months. `on` is "today" (default: the local date).
+
+    compliance_score(org, period_start, period_end, *, on=None) -> (ratio, lines)
+        For the assessment app: the share (0.0–1.0, Decimal-free float rounded to 4 places) of
+        the organisation's own requirement periods lying wholly inside [period_start,
+        period_end] that are met, and one Chinese line per period ("支部党员大会每季度至少召开1次
+        · 2026年第1季度：应1次，已开2次，已落实"). Exempt periods (grey) and periods not yet
+        closed count neither way; with nothing to score the ratio is 1.0 and the lines say so.
+
+Statuses (`Status`): green — met; amber — still open and not yet met, or closed but met only
+partly (held > 0 but fewer than required); red — closed with nothing held; grey — exempt (the
+organisation did not exist for the whole period); future — not started yet.
+
+Meetings counted: HELD, RETURNED and REVIEWED. A returned record was still a meeting that took
+place; the upper organisation returned it to correct the record, not because it did not happen,
+so dropping it would turn a branch red for a paperwork fix.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from dangjian.core.scope import prefix_q
+from dangjian.meetings.models import ComplianceProfile, ComplianceRule, Meeting, Period
+from dangjian.orgs.models import Committee, Organization
+
+COUNTED_STATUSES = [
+    Meeting.Status.HELD,
+    Meeting.Status.REVIEWED,
+    Meeting.Status.RETURNED,
+]
+ALL_MONTHS = tuple(range(1, 13))
+# A long period (half year, year) is summarised in the heat-map cell of its last month only: an
+# unmet yearly 组织生活会 would otherwise paint every month of the year amber from January.
+LONG_PERIODS = {Period.HALF_YEAR, Period.YEAR}
+
+
+class Status:
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    GREY = "grey"
+    FUTURE = "future"
+
+    LABELS = {
+        "green": "已落实",
+        "amber": "待落实",
+        "red": "未落实",
+        "grey": "不要求",
+        "future": "未到期",
+    }
+    # Which status a heat-map cell shows when several rules meet in one month.
+    RANK = {"red": 5, "amber": 4, "future": 3, "green": 2, "grey": 1}
+
+
+ORG_FIELDS = (
+    "pk",
+    "path",
+    "depth",
+    "org_type",
+    "name",
+    "short_name",
+    "code",
+    "founded_on",
+    "dissolved_on",
+    "is_active",
+    "numchild",
+)
+
+
+# ---------------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class PeriodSlot:
+    """One period of a rule's kind in a year: 2026年第3季度, 2026年10月 …"""
+
+    kind: str
+    index: int
+    start: datetime.date
+    end: datetime.date
+    label: str
+    months: tuple[int, ...]
+
+    @property
+    def last_month(self) -> int:
+        return self.months[-1]
+
+    def state(self, on: datetime.date) -> str:
+        """ "closed", "open" or "future" relative to `on`."""
+        if self.end < on:
+            return "closed"
+        return "open" if self.start <= on else "future"
+
+
+def _slot(kind: str, index: int, year: int, first: int, last: int, label: str) -> PeriodSlot:
+    end = datetime.date(year, last, calendar.monthrange(year, last)[1])
+    months = tuple(range(first, last + 1))
+    return PeriodSlot(kind, index, datetime.date(year, first, 1), end, label, months)
+
+
+def periods_of(kind: str, year: int) -> list[PeriodSlot]:
+    """The periods of one kind in a year, in order."""
+    if kind == Period.MONTH:
+        return [_slot(kind, m, year, m, m, f"{year}年{m}月") for m in ALL_MONTHS]
+    if kind == Period.QUARTER:
+        return [_slot(kind, q, year, 3 * q - 2, 3 * q, f"{year}年第{q}季度") for q in range(1, 5)]
+    if kind == Period.HALF_YEAR:
+        return [
+            _slot(kind, 1, year, 1, 6, f"{year}年上半年"),
+            _slot(kind, 2, year, 7, 12, f"{year}年下半年"),
+        ]
+    return [_slot(kind, 1, year, 1, 12, f"{year}年度")]
+
+
+def _periods_in(kind: str, year: int, months: tuple[int, ...]) -> list[PeriodSlot]:
+    wanted = set(months)
+    return [slot for slot in periods_of(kind, year) if wanted.intersection(slot.months)]
+
+
+# ------------------------------------------------------------------------------------ rules
+
+
+def _all_rules() -> list[ComplianceRule]:
+    return list(ComplianceRule.objects.filter(is_active=True).order_by("sort_order", "id"))
+
+
+def _rule_sets(rules: Iterable[ComplianceRule]) -> dict[int | None, list[ComplianceRule]]:
+    """Active rules by profile id (None: the default rules)."""
+    sets: dict[int | None, list[ComplianceRule]] = defaultdict(list)
+    for rule in rules:
+        sets[rule.profile_id].append(rule)
+    return sets
+
+
+def applicable(rules, org_type: str, has_committee: bool) -> list[ComplianceRule]:
+    return [
+        rule
+        for rule in rules
+        if org_type in (rule.org_types or []) and (has_committee or not rule.requires_committee)
+    ]
+
+
+def rules_for(org: Organization, on: datetime.date | None = None) -> list[ComplianceRule]:
+    """The requirements that apply to the organisation (see the module docstring). `on` is
+    accepted for symmetry with the rule values; the rule table itself is not versioned."""
+    profile_id = (
+        ComplianceProfile.organizations.through.objects.filter(organization_id=org.pk)
+        .order_by("complianceprofile_id")
+        .values_list("complianceprofile_id", flat=True)
+        .first()
+    )
+    sets = _rule_sets(_all_rules())
+    has_committee = Committee.objects.filter(organization_id=org.pk, is_current=True).exists()
+    chosen = sets.get(profile_id, []) if profile_id is not None else sets.get(None, [])
+    return applicable(chosen, org.org_type, has_committee)
+
+
+# ------------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One rule × one period of one organisation."""
+
+    rule: ComplianceRule
+    period: PeriodSlot
+    required: int
+    held: int
+    status: str
+    state: str  # "closed", "open" or "future" on the day of the evaluation
+
+    @property
+    def status_label(self) -> str:
+        if self.status == Status.AMBER and self.state == "closed":
+            return "部分落实"
+        return Status.LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A requirement not (yet) met: shown in the missing list and used by the reminders."""
+
+    organization: Organization
+    rule: ComplianceRule
+    period: PeriodSlot
+    required: int
+    held: int
+    status: str
+
+    @property
+    def period_label(self) -> str:
+        return self.period.label
+
+    @property
+    def source(self) -> str:
+        return self.rule.source
+
+
+@dataclass
+class OrgResult:
+    organization: Organization
+    profile_id: int | None
+    has_committee: bool
+    cells: list[Cell] = field(default_factory=list)
+    # Month number -> status of the heat-map cell (months outside the evaluation are absent).
+    months: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[Missing]:
+        return [
+            Missing(self.organization, c.rule, c.period, c.required, c.held, c.status)
+            for c in self.cells
+            if c.status in (Status.RED, Status.AMBER)
+        ]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        tally = dict.fromkeys(Status.LABELS, 0)
+        for cell in self.cells:
+            tally[cell.status] += 1
+        return tally
+
+    @property
+    def is_compliant(self) -> bool:
+        return not any(c.status in (Status.RED, Status.AMBER) for c in self.cells)
+
+
+@dataclass
+class Grid:
+    year: int
+    on: datetime.date
+    months: tuple[int, ...]
+    rows: dict[int, OrgResult]
+
+    def __iter__(self):
+        return iter(self.rows.values())
+
+    def __len__(self):
+        return len(self.rows)
+
+    def get(self, org_id: int) -> OrgResult | None:
+        return self.rows.get(org_id)
+
+    @property
+    def missing(self) -> list[Missing]:
+        """Everything unmet, red first, then by organisation (tree order) and period."""
+        found = [item for row in self.rows.values() for item in row.missing]
+        found.sort(
+            key=lambda m: (
+                m.status != Status.RED,
+                m.organization.path,
+                m.period.start,
+                m.rule.sort_order,
+            )
+        )
+        return found
+
+    def within(self, path: str) -> list[OrgResult]:
+        """The results of the organisations in the subtree of `path` (tree order)."""
+        return [row for row in self.rows.values() if row.organization.path.startswith(path)]
+
+
+# ------------------------------------------------------------------------------------ evaluate
+
+
+def _roots(root) -> list[Organization]:
+    if isinstance(root, Organization):
+        return [root]
+    return list(root)
+
+
+def subtree_ids(roots: Sequence[Organization]):
+    """The ids of the organisations in the subtrees, as a subquery (no rows fetched)."""
+    condition = prefix_q("path", [org.path for org in roots]) or Q(pk__in=[])
+    return Organization.objects.filter(condition).order_by().values("pk")
+
+
+def _organizations(roots, year: int) -> list[Organization]:
+    """Active organisations, and those dissolved during or after the year (shown grey after)."""
+    condition = prefix_q("path", [org.path for org in roots]) or Q(pk__in=[])
+    alive = Q(is_active=True) | Q(dissolved_on__gte=datetime.date(year, 1, 1))
+    return list(
+        Organization.objects.filter(condition)
+        .filter(alive)
+        .exclude(founded_on__gt=datetime.date(year, 12, 31))
+        .only(*ORG_FIELDS)
+        .order_by("path")
+    )
+
+
+def _profile_links(ids) -> dict[int, int]:
+    links = ComplianceProfile.organizations.through.objects.filter(organization_id__in=ids)
+    chosen: dict[int, int] = {}
+    for org_id, profile_id in links.order_by("complianceprofile_id").values_list(
+        "organization_id", "complianceprofile_id"
+    ):
+        chosen.setdefault(org_id, profile_id)
+    return chosen
+
+
+def _committee_orgs(ids) -> set[int]:
+    current = Committee.objects.filter(is_current=True, organization_id__in=ids)
+    return set(current.values_list("organization_id", flat=True))
+
+
+def meeting_counts(ids, year: int, categories) -> dict[tuple[int, str], list[int]]:
+    """(organisation id, category) -> 13 counters (index = month) of the meetings counted, in
+    ONE aggregate query over the partial index `meetings_held_category`."""
+    rows = (
+        Meeting.objects.filter(
+            status__in=COUNTED_STATUSES,
+            category__in=sorted(categories),
+            held_on__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
+            organization_id__in=ids,
+        )
+        .order_by()
+        .annotate(month=ExtractMonth("held_on"))
+        .values("organization_id", "category", "month")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[tuple[int, str], list[int]] = {}
+    for row in rows:
+        key = (row["organization_id"], row["category"])
+        counts.setdefault(key, [0] * 13)[row["month"]] += row["n"]
+    return counts
+
+
+def appraisal_counts(ids, year: int) -> dict[int, int]:
+    """Organisation id -> closed 民主评议党员 rounds of the year (one query)."""
+    from dangjian.appraisals.models import Phase, Round
+
+    rows = (
+        Round.objects.filter(year=year, phase=Phase.CLOSED, organization_id__in=ids)
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["organization_id"]: row["n"] for row in rows}
+
+
+def _exists_for(org: Organization, slot: PeriodSlot) -> bool:
+    """A period counts only when the organisation existed on its first day and was not
+    dissolved before its last day (a new or dissolved branch is not blamed for a part period)."""
+    if org.founded_on is not None and org.founded_on > slot.start:
+        return False
+    if org.dissolved_on is not None and org.dissolved_on < slot.end:
+        return False
+    return not (not org.is_active and org.dissolved_on is None)
+
+
+def status_of(required: int, held: int, state: str) -> str:
+    if held >= required:
+        return Status.GREEN
+    if state == "future":
+        return Status.FUTURE
+    if state == "open" or held > 0:
+        return Status.AMBER
+    return Status.RED
+
+
+class _Evaluator:
+    """Holds what the queries returned and turns it into cells, one organisation at a time."""
+
+    def __init__(self, year, on, months, rule_sets, profiles, committees, counts, appraisals):
+        self.year, self.on, self.months = year, on, months
+        self.rule_sets, self.profiles, self.committees = rule_sets, profiles, committees
+        self.counts, self.appraisals = counts, appraisals
+        self.slots: dict[str, list[tuple[PeriodSlot, str]]] = {
+            kind: [(slot, slot.state(on)) for slot in _periods_in(kind, year, months)]
+            for kind in Period.values
+        }
+        self.month_set = set(months)
+
+    def rules_of(self, org) -> tuple[int | None, bool, list[ComplianceRule]]:
+        profile_id = self.profiles.get(org.pk)
+        has_committee = org.pk in self.committees
+        chosen = self.rule_sets.get(profile_id, []) if profile_id else self.rule_sets.get(None, [])
+        return profile_id, has_committee, applicable(chosen, org.org_type, has_committee)
+
+    def held(self, org, rule, slot: PeriodSlot) -> int:
+        if rule.counts_appraisal:
+            return self.appraisals.get(org.pk, 0) if slot.kind == Period.YEAR else 0
+        monthly = self.counts.get((org.pk, rule.category))
+        if monthly is None:
+            return 0
+        return sum(monthly[m] for m in slot.months)
+
+    def result(self, org) -> OrgResult | None:
+        profile_id, has_committee, rules = self.rules_of(org)
+        if not rules:
+            return None
+        result = OrgResult(org, profile_id, has_committee)
+        ranks: dict[int, int] = {}
+        for rule in rules:
+            for slot, state in self.slots[rule.period]:
+                if _exists_for(org, slot):
+                    held = self.held(org, rule, slot)
+                    status = status_of(rule.min_count, held, state)
+                else:
+                    held, status = 0, Status.GREY
+                result.cells.append(Cell(rule, slot, rule.min_count, held, status, state))
+                shown = (slot.last_month,) if rule.period in LONG_PERIODS else slot.months
+                for month in shown:
+                    if month in self.month_set and Status.RANK[status] > ranks.get(month, 0):
+                        ranks[month] = Status.RANK[status]
+        by_rank = {rank: status for status, rank in Status.RANK.items()}
+        result.months = {m: by_rank[ranks[m]] if m in ranks else Status.GREY for m in self.months}
+        return result
+
+
+def evaluate(root, year: int, *, months=None, on: datetime.date | None = None) -> Grid:
+    """The compliance grid of every organisation with rules in the subtree(s) of `root`."""
+    roots = _roots(root)
+    on = on or timezone.localdate()
+    months = tuple(sorted(set(months))) if months else ALL_MONTHS
+    ids = subtree_ids(roots)
+    organizations = _organizations(roots, year)
+    rules = _all_rules()
+    categories = {rule.category for rule in rules if not rule.counts_appraisal}
+    evaluator = _Evaluator(
+        year,
+        on,
+        months,
+        _rule_sets(rules),
+        _profile_links(ids),
+        _committee_orgs(ids),
+        meeting_counts(ids, year, categories) if roots and categories else {},
+        appraisal_counts(ids, year) if any(r.counts_appraisal for r in rules) else {},
+    )
+    rows = {}
+    for org in organizations:
+        result = evaluator.result(org)
+        if result is not None:
+            rows[org.pk] = result
+    return Grid(year=year, on=on, months=months, rows=rows)
+
+
+# ------------------------------------------------------------------------------ assessment
+
+
+def compliance_score(
+    org: Organization,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    *,
+    on: datetime.date | None = None,
+) -> tuple[float, list[str]]:
+    """Share of the organisation's closed requirement periods inside the dates that are met,
+    with one explanation line per period (see the module docstring)."""
+    on = on or timezone.localdate()
+    met = total = 0
+    lines: list[str] = []
+    for year in range(period_start.year, period_end.year + 1):
+        row = evaluate([org], year, on=on).get(org.pk)
+        for cell in row.cells if row else []:
+            slot = cell.period
+            inside = period_start <= slot.start and slot.end <= period_end
+            if not inside or cell.status in (Status.GREY, Status.FUTURE) or slot.end >= on:
+                continue
+            total += 1
+            met += cell.status == Status.GREEN
+            verdict = "已落实" if cell.status == Status.GREEN else "未落实"
+            lines.append(
+                f"{cell.rule.label} · {slot.label}：应{cell.required}次，"
+                f"已开{cell.held}次，{verdict}（{cell.rule.source}）"
+            )
+    if total == 0:
+        return 1.0, ["所选期间内没有已到期的组织生活要求。"]
+    lines.insert(0, f"已落实 {met}/{total} 项（按期间计）。")
+    return round(met / total, 4), lines
