@@ -42,6 +42,7 @@ CODE_PATTERN = re.compile(r"^\d{6}$")
 WRONG_CODE = "签到码不正确，请核对会议主持人公布的6位数字。"
 NOT_EXPECTED = "你不在本次会议的参会范围内。"
 LEAVE_REASON_MAX = 200
+SIGNIN_HINT_RANGE = datetime.timedelta(days=1)
 _BRANCH_REGULATION = "《中国共产党支部工作条例（试行）》"
 
 
@@ -136,16 +137,22 @@ def _meeting_by_code(code: str | None, person_id: int, now) -> Meeting:
     if not CODE_PATTERN.match(code):
         raise ServiceError(WRONG_CODE)
     candidates = Meeting.objects.filter(signin_code=code, status__in=SIGNABLE)
-    open_now = candidates.filter(signin_opens_at__lte=now, signin_closes_at__gt=now).first()
-    if open_now is not None:
-        return open_now
-    # Not open: tell a person who uses a real code too early or too late when it works.
+    open_now = candidates.filter(signin_opens_at__lte=now, signin_closes_at__gt=now)
+    mine = open_now.filter(attendances__person_id=person_id).first()
+    meeting = mine or open_now.first()
+    if meeting is not None:
+        return meeting
+    # Not open now: tell someone of the meeting who is early or late when the code works.
+    # Meetings the person has nothing to do with answer like a wrong code.
     nearby = candidates.filter(
-        signin_opens_at__lte=now + datetime.timedelta(days=1),
-        signin_closes_at__gte=now - datetime.timedelta(days=1),
+        signin_opens_at__lte=now + SIGNIN_HINT_RANGE,
+        signin_closes_at__gte=now - SIGNIN_HINT_RANGE,
+    ).filter(
+        Q(attendances__person_id=person_id)
+        | Q(organization__members__person_id=person_id)
+        | Q(organization__group_members__person_id=person_id)
     )
-    expected = nearby.filter(attendances__person_id=person_id)
-    meeting = expected.order_by("signin_opens_at").first() or nearby.first()
+    meeting = nearby.order_by("signin_opens_at").first()
     if meeting is None:
         raise ServiceError(WRONG_CODE)
     return meeting

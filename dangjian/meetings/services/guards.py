@@ -46,7 +46,9 @@ def require_review(user, meeting: Meeting) -> None:
     upper = parent_path(organization)
     if upper and scope.covers(REVIEW_MEETING, upper):
         return
-    if scope.covers(VIEW_MEETING, organization.path) or scope.covers(MANAGE_MEETING, upper or "-"):
+    if scope.covers(VIEW_MEETING, organization.path) or scope.covers(
+        MANAGE_MEETING, organization.path
+    ):
         raise PermissionDenied(
             f"“{organization.display_name}”的组织生活记录由上级党组织审核，您没有审核的权限。"
         )
@@ -73,10 +75,11 @@ def locked_meeting(meeting: Meeting) -> Meeting:
 
 
 def refresh_from(target: Meeting, source: Meeting) -> Meeting:
-    """Copy the saved state of `source` onto the caller's instance, so the caller's object is
-    current after the service returns."""
+    """Copy the saved state of `source` onto the caller's instance (with its loaded
+    organisation and type), so the caller's object is current after the service returns."""
     for field in Meeting._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
+    target._state.fields_cache = dict(source._state.fields_cache)
     return target
 
 

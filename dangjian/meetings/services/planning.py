@@ -54,6 +54,7 @@ REASON_MAX = 300
 VISITOR_NAME_MAX = 50
 VISITOR_TITLE_MAX = 100
 CODE_ATTEMPTS = 50
+MAX_DURATION = datetime.timedelta(days=3)
 # Categories a 党小组 may hold in its own name; everything else is held by the branch.
 GROUP_CATEGORIES = {Category.GROUP, Category.TALK, Category.OTHER}
 PLAN_FIELDS = (
@@ -140,7 +141,10 @@ def snapshot_rows(meeting: Meeting, person_ids) -> list[Attendance]:
 
 
 def _check_attendees(organization: Organization, person_ids: list[int]) -> list[int]:
-    person_ids = list(dict.fromkeys(int(pk) for pk in person_ids))
+    try:
+        person_ids = list(dict.fromkeys(int(pk) for pk in person_ids))
+    except (TypeError, ValueError) as exc:
+        raise ServiceError("参会人员名单格式不正确，请刷新页面后重新选择。") from exc
     allowed = set(
         attendee_pool(organization)
         .filter(person_id__in=person_ids)
@@ -284,8 +288,10 @@ def plan_meeting(
 
 def update_meeting(meeting: Meeting, *, user, **fields) -> Meeting:
     """Change plan fields (any of PLAN_FIELDS); the sign-in window follows the new times. The
-    type can change only before the notice. Attendees of a notified meeting hear of a new time
-    or place."""
+    type can change only before the notice (the attendees are then drawn again for the new
+    type while nobody has signed in). Attendees of a notified meeting hear of a new time or
+    place. Only the fields that change are checked, so a host who has since moved away does
+    not block a new topic."""
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"update_meeting() got unexpected fields: {', '.join(sorted(unknown))}")
@@ -294,7 +300,8 @@ def update_meeting(meeting: Meeting, *, user, **fields) -> Meeting:
         locked = locked_meeting(meeting)
         require_unlocked(locked)
         current = {name: getattr(locked, name) for name in PLAN_FIELDS}
-        values = _clean_plan(user, locked.organization, {**current, **fields})
+        touched = {name for name, value in fields.items() if value != current[name]}
+        values = _clean_plan(user, locked.organization, {**current, **fields}, check=touched)
         changed = {name: value for name, value in values.items() if value != current[name]}
         if not changed:
             return refresh_from(meeting, locked)
@@ -308,8 +315,8 @@ def update_meeting(meeting: Meeting, *, user, **fields) -> Meeting:
         assign_signin(locked)
         locked.save()
         if "meeting_type" in changed:
+            _redraw_for_type(locked, current["meeting_type"])
             recount(locked)
-            credits.sync_credits(locked)
         audit(
             user,
             "meetings.meeting_update",
@@ -317,25 +324,40 @@ def update_meeting(meeting: Meeting, *, user, **fields) -> Meeting:
             before={name: _plain(current[name]) for name in changed},
             after={name: _plain(value) for name, value in changed.items()},
         )
-        if locked.status == Meeting.Status.NOTIFIED and {
-            "planned_start",
-            "planned_end",
-            "place",
-            "is_online",
-        } & set(changed):
+        if locked.status == Meeting.Status.NOTIFIED and CHANGE_NOTICE_FIELDS & set(changed):
             _tell_change(locked)
     return refresh_from(meeting, locked)
+
+
+CHANGE_NOTICE_FIELDS = {"planned_start", "planned_end", "place", "is_online"}
+
+
+def _redraw_for_type(meeting: Meeting, old_type: MeetingType) -> None:
+    """A draft whose type changed gets the new type's default attendees, unless someone has
+    already signed in or been marked (then the list stays and the secretary adjusts it)."""
+    if old_type.default_attendees == meeting.meeting_type.default_attendees:
+        return
+    rows = meeting.attendances.filter(is_visitor=False)
+    if rows.exclude(status=Attendance.Status.PENDING).exists():
+        return
+    rows.delete()
+    person_ids = default_attendee_ids(meeting.organization, meeting.meeting_type)
+    Attendance.objects.bulk_create(snapshot_rows(meeting, person_ids))
 
 
 def _plain(value):
     return getattr(value, "pk", value)
 
 
-def _clean_plan(user, organization: Organization, values: dict) -> dict:
+def _clean_plan(user, organization: Organization, values: dict, check=None) -> dict:
+    """Checked plan values. `check` names the reference fields to verify (type, people, guide);
+    None verifies all of them (a new plan)."""
+    check = set(PLAN_FIELDS) if check is None else check
     meeting_type = values["meeting_type"]
-    if meeting_type is None or not meeting_type.is_active:
-        raise ServiceError("请选择一个启用中的会议类型。")
-    _check_organization(organization, meeting_type)
+    if "meeting_type" in check:
+        if meeting_type is None or not meeting_type.is_active:
+            raise ServiceError("请选择一个启用中的会议类型。")
+        _check_organization(organization, meeting_type)
     start, end = values["planned_start"], values["planned_end"]
     if not isinstance(start, datetime.datetime) or not isinstance(end, datetime.datetime):
         raise ServiceError("请填写会议的计划开始和结束时间。")
@@ -343,7 +365,7 @@ def _clean_plan(user, organization: Organization, values: dict) -> dict:
         raise ServiceError("会议时间缺少时区，请重新选择时间。")
     if end <= start:
         raise ServiceError("会议的结束时间须晚于开始时间。")
-    if end - start > datetime.timedelta(days=3):
+    if end - start > MAX_DURATION:
         raise ServiceError("一次会议的时长不能超过 3 天，请核对结束时间。")
     cleaned = dict(values)
     cleaned["topic"] = clean_text(
@@ -356,8 +378,10 @@ def _clean_plan(user, organization: Organization, values: dict) -> dict:
     )
     cleaned["agenda"] = clean_text(values["agenda"], label="会议议程", maximum=AGENDA_MAX)
     for name, label in (("host", "主持人"), ("recorder", "记录人"), ("lecturer", "授课人")):
-        _check_person(user, organization, values[name], label)
-    _check_guide(organization, values["guide"])
+        if name in check:
+            _check_person(user, organization, values[name], label)
+    if "guide" in check:
+        _check_guide(organization, values["guide"])
     return cleaned
 
 

@@ -30,7 +30,6 @@ from dangjian.meetings.models import Attendance, Meeting, MeetingFile
 from dangjian.meetings.services import credits
 from dangjian.meetings.services.attendance import recount
 from dangjian.meetings.services.guards import (
-    LOCKED_MESSAGE,
     audit,
     clean_text,
     locked_meeting,
@@ -40,6 +39,7 @@ from dangjian.meetings.services.guards import (
     require_review,
     require_unlocked,
 )
+from dangjian.meetings.services.planning import MAX_DURATION
 from dangjian.orgs.models import CommitteePost
 
 MINUTES_MAX = 100_000
@@ -182,7 +182,7 @@ def _check_actual_times(start, end, now) -> None:
         raise ServiceError("会议时间缺少时区，请重新选择时间。")
     if end <= start:
         raise ServiceError("会议的实际结束时间须晚于开始时间。")
-    if end - start > datetime.timedelta(days=3):
+    if end - start > MAX_DURATION:
         raise ServiceError("一次会议的时长不能超过 3 天，请核对结束时间。")
     if start > now:
         raise ServiceError("会议还没有开始，不能录入会议记录；请在会后录入。")
@@ -402,8 +402,6 @@ def delete_file(file: MeetingFile, *, user) -> None:
     require_manage(user, file.meeting.organization, "删除会议照片或材料")
     with transaction.atomic():
         locked = locked_meeting(file.meeting)
-        if locked.status == Meeting.Status.REVIEWED:
-            raise ServiceError(LOCKED_MESSAGE)
         require_unlocked(locked)
         current = MeetingFile.objects.filter(pk=file.pk, meeting=locked).first()
         if current is None:
