@@ -43,6 +43,7 @@ from dangjian.core.rules import rule_source, rule_value
 from dangjian.core.scope import scope_condition
 from dangjian.meetings import rules
 from dangjian.meetings.models import ClassHourCredit
+from dangjian.members.filters import search_q
 from dangjian.members.models import IN_GOOD_STANDING, Member, Person
 from dangjian.orgs.models import CommitteePost, Organization
 
@@ -160,7 +161,7 @@ def member_rows(
     """One query: the subtree's members with their year's hours, requirement and gap."""
     rows = annotate_hours(members_within(organization), requirement)
     if q:
-        rows = rows.filter(Q(person__name__contains=q) | Q(person__pinyin_key__contains=q.lower()))
+        rows = rows.filter(search_q(q))
     if below_only:
         rows = rows.filter(hours__lt=F("required"))
     order = MEMBER_ORDERINGS.get(ordering, MEMBER_ORDERINGS["name"])
@@ -187,7 +188,8 @@ def attach_sources(rows, year: int) -> list:
     found = sources_for((row.person_id for row in rows), year)
     for row in rows:
         own = found.get(row.person_id, {})
-        row.by_source = [(source.label, own.get(source.value, ZERO)) for source in SOURCES]
+        row.sources = own
+        row.by_source = [(str(source.label), own.get(source.value, ZERO)) for source in SOURCES]
     return rows
 
 
