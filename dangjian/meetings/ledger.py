@@ -91,10 +91,23 @@ class SummaryRow:
     required: dict[int, int]  # quarter → required (0: nothing due that quarter)
     year_held: int
     year_required: int
+    order: tuple = ()
+    statuses: set = field(default_factory=set)  # the compliance engine's cell statuses
 
     @property
     def met(self) -> bool:
         return self.year_held >= self.year_required
+
+    @property
+    def verdict(self) -> tuple[str, str]:
+        """(text, tone) for the 情况 column, in the heat-map's words: 未落实 when a period
+        passed with nothing held, 待落实 when one is short (partly held, or still open), 已落实
+        otherwise."""
+        if "red" in self.statuses or (not self.statuses and not self.met):
+            return "未落实", "danger"
+        if "amber" in self.statuses:
+            return "待落实", "warning"
+        return "已落实", "success"
 
     def cells(self) -> list[tuple[int, int]]:
         return [(self.held[q], self.required[q]) for q in QUARTERS]
@@ -325,9 +338,46 @@ def required_by_quarter(rule: ComplianceRule) -> dict[int, int]:
 
 
 def summarise(organization, year: int, meetings: list[Meeting], *, groups: int) -> list[SummaryRow]:
-    """Per rule: held against required, per quarter and for the year. The 党小组会 row counts
-    every group of a branch (required × groups). Uses `compliance.evaluate` when the
-    compliance module offers it for one organisation; otherwise counts the listed meetings."""
+    """Per rule: held against required, per quarter and for the year, from the compliance
+    engine (`compliance.evaluate`) when it is there, so the 台账 and the heat-map never
+    disagree; a branch's row of a 党小组 rule adds up its groups."""
+    try:
+        from dangjian.meetings.compliance import evaluate
+    except ImportError:
+        return _counted(organization, meetings, groups=groups)
+    grid = evaluate(organization, year)
+    results = (
+        grid.within(organization.path)
+        if organization.org_type in BRANCH_TYPES
+        else [row for row in [grid.get(organization.pk)] if row is not None]
+    )
+    rows: dict[int, SummaryRow] = {}
+    for result in results:
+        for cell in result.cells:
+            rule = cell.rule
+            row = rows.get(rule.pk)
+            if row is None:
+                row = rows[rule.pk] = SummaryRow(
+                    category=rule.category,
+                    label=rule.label,
+                    source=rule.source,
+                    held=dict.fromkeys(QUARTERS, 0),
+                    required=dict.fromkeys(QUARTERS, 0),
+                    year_held=0,
+                    year_required=0,
+                    order=(rule.sort_order, rule.pk),
+                )
+            quarter = (cell.period.last_month - 1) // 3 + 1
+            row.held[quarter] += cell.held
+            row.required[quarter] += cell.required
+            row.year_held += cell.held
+            row.year_required += cell.required
+            row.statuses.add(cell.status)
+    return sorted(rows.values(), key=lambda row: row.order)
+
+
+def _counted(organization, meetings: list[Meeting], *, groups: int) -> list[SummaryRow]:
+    """The summary without the compliance engine: the listed meetings against the rules."""
     held: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(QUARTERS, 0))
     for meeting in meetings:
         held[meeting.category][(meeting.held_on.month - 1) // 3 + 1] += 1

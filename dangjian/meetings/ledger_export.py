@@ -151,7 +151,7 @@ def ledger_workbook(ledger: ledgers.Ledger, *, user) -> bytes:
                 text_cell(sheet, row.label),
                 *[text_cell(sheet, cell) for cell in quarters],
                 text_cell(sheet, f"{row.year_held}/{row.year_required}"),
-                text_cell(sheet, "达标" if row.met else "未达标"),
+                text_cell(sheet, row.verdict[0]),
                 text_cell(sheet, row.source),
             ]
         )
