@@ -17,6 +17,7 @@ The detail lookup accepts digits only, so the fixed prefixes other modules regis
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -627,10 +628,11 @@ class MeetingViewSet(
         meeting = self.meeting()
         values = self.parse(UpdateInputSerializer)
         attendee_ids = values.pop("attendee_ids", None)
-        if values:
-            planning.update_meeting(meeting, user=request.user, **values)
-        if attendee_ids is not None:
-            planning.set_attendees(meeting, user=request.user, person_ids=attendee_ids)
+        with transaction.atomic():  # both parts or neither
+            if values:
+                planning.update_meeting(meeting, user=request.user, **values)
+            if attendee_ids is not None:
+                planning.set_attendees(meeting, user=request.user, person_ids=attendee_ids)
         return self.answer(meeting)
 
     @extend_schema(

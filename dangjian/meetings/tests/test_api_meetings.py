@@ -288,6 +288,11 @@ def test_partial_update(client, world, branch):
     assert response.json()["expected_count"] == 3
     response = _patch(client, url, {"planned_end": "2020-01-01T08:00:00+08:00"})
     assert response.status_code == 400 and _message(response)
+    stranger = add_members(world.branch3, full=1)[0]
+    both = _patch(client, url, {"topic": "不应保存", "attendee_ids": [stranger.person_id]})
+    assert both.status_code == 400 and _message(both)
+    meeting.refresh_from_db()
+    assert meeting.topic == "改过的主题"  # the two parts of one request stand or fall together
 
 
 def test_notify_is_harmless_twice(client, world, branch):
@@ -733,3 +738,156 @@ def test_schema_names_the_endpoints(client):
         "/api/v1/meetings/mine/",
     ):
         assert path in paths, path
+
+
+# ---------------------------------------------------------------- every endpoint, every persona
+
+
+@pytest.fixture
+def viewer(world):
+    """An account that may see branch 1's meetings and change nothing (a custom role)."""
+    from dangjian.accounts.models import Role
+    from dangjian.core.testing.world import grant, make_user
+    from dangjian.meetings.permissions import VIEW_MEETING
+
+    Role.objects.create(code="meeting_viewer", name="组织生活查阅", permissions=[VIEW_MEETING])
+    user = make_user("viewer", "查阅员")
+    grant(user, "meeting_viewer", world.branch1)
+    return user
+
+
+def _past_held(world):
+    past = plan(world.bob, world.branch1, "lecture", start=PAST, topic="上周的党课")
+    with time_machine.travel(at(2026, 11, 21, 9), tick=False):
+        held(world.bob, past)
+    return past
+
+
+def _returned(world):
+    past = _past_held(world)
+    from dangjian.meetings.services.records import return_meeting
+
+    return_meeting(past, user=world.alice, reason="请补充会议照片和签到表")
+    return past
+
+
+def _first_row(meeting):
+    return {"marks": [{"id": meeting.attendances.first().pk, "status": "present"}]}
+
+
+# (name, method, suffix, body(meeting) | None, builder, who may, is_write)
+ENDPOINTS = [
+    ("detail", "get", "", None, "future", "bob", False),
+    ("update", "patch", "", lambda m: {"topic": "改过的主题"}, "future", "bob", True),
+    ("notify", "post", "notify/", lambda m: {}, "future", "bob", True),
+    (
+        "cancel",
+        "post",
+        "cancel/",
+        lambda m: {"reason": "与检修时间冲突，改期"},
+        "future",
+        "bob",
+        True,
+    ),
+    ("attendance", "get", "attendance/", None, "future", "bob", False),
+    ("marks", "post", "attendance/", _first_row, "future", "bob", True),
+    ("visitors", "post", "visitors/", lambda m: {"name": "王科长"}, "future", "bob", True),
+    ("reset-code", "post", "reset-code/", lambda m: {}, "future", "bob", True),
+    ("files", "get", "files/", None, "future", "bob", False),
+    ("record", "post", "record/", lambda m: _record_body(), "past", "bob", True),
+    ("review", "post", "review/", lambda m: {}, "held", "alice", True),
+    ("return", "post", "return/", lambda m: {"reason": "请补充会议照片"}, "held", "alice", True),
+    ("resubmit", "post", "resubmit/", lambda m: {}, "returned", "bob", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "builder", "allowed", "is_write"),
+    [endpoint[1:] for endpoint in ENDPOINTS],
+    ids=[endpoint[0] for endpoint in ENDPOINTS],
+)
+def test_every_endpoint_for_every_persona(
+    client, world, viewer, method, suffix, body, builder, allowed, is_write
+):
+    members = add_members(world.branch1, full=3, accounts=True)
+    meeting = {
+        "future": lambda: plan(world.bob, world.branch1, "congress", topic="下月党员大会"),
+        "past": lambda: plan(world.bob, world.branch1, "lecture", start=PAST, topic="上周党课"),
+        "held": lambda: _past_held(world),
+        "returned": lambda: _returned(world),
+    }[builder]()
+    url = f"{API}/{meeting.pk}/{suffix}"
+    data = body(meeting) if body else None
+    # A plain member (a person with a login, no role) never sees the meeting here.
+    assert_access_matrix(
+        client,
+        url=url,
+        method=method,
+        data=data,
+        api=True,
+        in_scope=getattr(world, allowed),
+        no_role=account(members[0]),
+        out_of_scope=world.dave,
+        state=_state,
+        expect={"in_scope": 201 if suffix == "visitors/" else 200},
+    )
+    _login(client, world.charlie)
+    assert getattr(client, method)(url, data, content_type="application/json").status_code == 404
+    # Who sees the meeting but may not change it is told so (403), and nothing changes.
+    before = _state()
+    _login(client, viewer)
+    response = getattr(client, method)(url, data, content_type="application/json")
+    assert response.status_code == (403 if is_write else 200), response.json()
+    if is_write:
+        assert response.json()["error"]["message"]
+    assert _state() == before
+
+
+def test_a_viewer_sees_no_sign_in_code_and_cannot_upload(client, world, branch, viewer):
+    _members, meeting = branch
+    client.force_login(world.bob)
+    photo = SimpleUploadedFile("会场.png", PNG, content_type="image/png")
+    stored = client.post(f"{API}/{meeting.pk}/files/", {"file": photo, "kind": "photo"}).json()
+    client.force_login(viewer)
+    body = client.get(f"{API}/{meeting.pk}/").json()
+    assert body["permissions"] == {"manage": False, "review": False}
+    assert body["signin"]["code"] is None and body["signin"]["link"] is None
+    assert body["signin"]["qr_image"] is None and body["signin"]["state"] == "not_open"
+    assert [row["id"] for row in body["files"]] == [stored["id"]]
+    photo = SimpleUploadedFile("会场2.png", PNG, content_type="image/png")
+    response = client.post(f"{API}/{meeting.pk}/files/", {"file": photo, "kind": "photo"})
+    assert response.status_code == 403
+    assert client.delete(f"{API}/{meeting.pk}/files/{stored['id']}/").status_code == 403
+    assert MeetingFile.objects.count() == 1
+
+
+def test_detail_and_attendance_query_counts_do_not_grow(client, world):
+    add_members(world.branch1, full=2)
+    meeting = plan(world.bob, world.branch1, "congress", topic="计数")
+    client.force_login(world.bob)
+
+    def upload(count: int, offset: int):
+        for index in range(count):
+            photo = SimpleUploadedFile(f"{offset + index}.png", PNG, content_type="image/png")
+            title = f"照片{offset + index}"
+            client.post(
+                f"{API}/{meeting.pk}/files/", {"file": photo, "kind": "photo", "title": title}
+            )
+
+    upload(1, 0)
+    few = [_queries(client, f"{API}/{meeting.pk}/{part}") for part in ("", "attendance/", "files/")]
+    upload(3, 1)
+    add_members(world.branch1, full=4)
+    from dangjian.meetings.services.planning import set_attendees
+
+    set_attendees(
+        meeting,
+        user=world.bob,
+        person_ids=list(world.branch1.members.values_list("person_id", flat=True)),
+    )
+    assert len(client.get(f"{API}/{meeting.pk}/").json()["files"]) == 4
+    assert len(client.get(f"{API}/{meeting.pk}/attendance/").json()) == 6
+    many = [
+        _queries(client, f"{API}/{meeting.pk}/{part}") for part in ("", "attendance/", "files/")
+    ]
+    assert many == few
