@@ -43,10 +43,11 @@ class MemberHoursSerializer(serializers.Serializer):
 
     @extend_schema_field(SourceHoursSerializer(many=True))
     def get_by_source(self, row) -> list[dict]:
-        return [
+        items = [
             {"source": source.value, "label": source.label, "hours": row.sources.get(source, 0)}
             for source in hours.SOURCES
         ]
+        return SourceHoursSerializer(items, many=True).data
 
 
 class CreditSerializer(serializers.ModelSerializer):
