@@ -160,6 +160,64 @@ def record_meeting(
     return refresh_from(meeting, locked)
 
 
+def record_new_meeting(
+    *,
+    user,
+    organization,
+    meeting_type,
+    topic: str,
+    actual_start: datetime.datetime,
+    actual_end: datetime.datetime,
+    minutes: str,
+    present_ids: list[int] | None = None,
+    attendee_ids: list[int] | None = None,
+    resolutions: str = "",
+    class_hours=None,
+    now: datetime.datetime | None = None,
+    **plan_fields,
+) -> Meeting:
+    """补录 a meeting that was never planned in the system, in one transaction: planned at its
+    actual time (attendees drawn per type unless `attendee_ids`), the people in `present_ids`
+    marked present, then recorded (everybody else absent)."""
+    from dangjian.meetings.services.attendance import mark_attendance
+    from dangjian.meetings.services.planning import plan_meeting
+
+    with transaction.atomic():
+        meeting = plan_meeting(
+            user=user,
+            organization=organization,
+            meeting_type=meeting_type,
+            topic=topic,
+            planned_start=actual_start,
+            planned_end=actual_end,
+            attendee_ids=attendee_ids,
+            **plan_fields,
+        )
+        if meeting.status != Meeting.Status.DRAFT or meeting.recorded_at is not None:
+            return meeting  # the same submission again: the first one stands
+        wanted = set(present_ids or ())
+        rows = meeting.attendances.filter(person_id__in=wanted).values_list("person_id", "pk")
+        found = dict(rows)
+        if wanted - set(found):
+            raise ServiceError("出席人员须在本次会议的应到人员中，请先把他们加入参会人员。")
+        if found:
+            mark_attendance(
+                meeting,
+                user=user,
+                marks=dict.fromkeys(found.values(), (Attendance.Status.PRESENT, "")),
+            )
+        return record_meeting(
+            meeting,
+            user=user,
+            actual_start=actual_start,
+            actual_end=actual_end,
+            minutes=minutes,
+            resolutions=resolutions,
+            class_hours=class_hours,
+            now=now,
+        )
+
+
 def is_late(held_on: datetime.date, recorded_at: datetime.datetime) -> bool:
     """补录: entered more than LATE_ENTRY_DAYS days after the meeting date (the rule in force
     on the day of entry)."""

@@ -350,3 +350,43 @@ def test_the_same_upload_twice_is_kept_once_and_deleting_twice_is_harmless(world
     records.delete_file(first, user=world.bob)
     assert not meeting.files.exists()
     assert AuditEntry.objects.filter(action="meetings.file_delete").count() == 1
+
+
+def test_a_meeting_never_planned_is_recorded_in_one_step(world, members):
+    from dangjian.meetings.tests.factories import meeting_type
+
+    arguments = {
+        "user": world.bob,
+        "organization": world.branch1,
+        "meeting_type": meeting_type("congress"),
+        "topic": "十月党员大会",
+        "actual_start": at(2026, 10, 20, 15),
+        "actual_end": at(2026, 10, 20, 17),
+        "minutes": "<p>讨论发展对象</p>",
+        "present_ids": [m.person_id for m in members[:2]],
+        "place": "会议室",
+    }
+    with time_machine.travel(at(2026, 11, 24, 10), tick=False):
+        meeting = records.record_new_meeting(**arguments)
+        again = records.record_new_meeting(**arguments)  # double click
+    assert again.pk == meeting.pk and Meeting.objects.count() == 1
+    assert (meeting.status, meeting.is_late_entry, meeting.place) == ("held", True, "会议室")
+    assert (meeting.present_count, meeting.absent_count, meeting.has_quorum) == (2, 1, True)
+
+
+def test_a_never_planned_meeting_refuses_present_people_outside_the_list(world, members):
+    from dangjian.meetings.tests.factories import meeting_type
+
+    (stranger,) = add_members(world.branch2, full=1)
+    with time_machine.travel(at(2026, 11, 24, 10), tick=False), pytest.raises(ServiceError):
+        records.record_new_meeting(
+            user=world.bob,
+            organization=world.branch1,
+            meeting_type=meeting_type("congress"),
+            topic="十月党员大会",
+            actual_start=at(2026, 10, 20, 15),
+            actual_end=at(2026, 10, 20, 17),
+            minutes="<p>x</p>",
+            present_ids=[stranger.person_id],
+        )
+    assert not Meeting.objects.exists()
