@@ -20,6 +20,7 @@ from django.utils import timezone
 from dangjian.core.seed import plan as plans
 from dangjian.core.seed.demo_users import DEMO_LOGINS, DEMO_PASSWORD, create_demo_users
 from dangjian.core.seed.lifecycle import plan_lifecycle, write_lifecycle
+from dangjian.core.seed.meetings import write_meetings
 from dangjian.core.seed.people import CommitteeMaker, PeopleMaker, PersonPlan
 from dangjian.core.seed.records import RecordMaker
 from dangjian.core.seed.showcase import Showcase
@@ -80,6 +81,7 @@ def seed_database(
         writer = _write(root, people, committees, anchors, demo_people, progress,
                         photos=scale == "mine")  # fmt: skip
         write_lifecycle(lifecycle, writer, progress)
+        write_meetings(scale=scale, rng=_rng(seed, "meetings"), today=today, progress=progress)
         summary = SeedSummary(
             scale=scale,
             seed=seed,

@@ -18,6 +18,7 @@ from dangjian.core.scope import scope_of
 from dangjian.core.seed import DEMO_LOGINS, DEMO_PASSWORD, SeedError, seed_database
 from dangjian.core.seed.digest import database_digest
 from dangjian.core.seed.lifecycle import seeded_lifecycle_models
+from dangjian.core.seed.meetings import seeded_meeting_models
 from dangjian.core.seed.places import ELSEWHERE, MINORITY_REGIONS, OTHER_HENAN, PINGDINGSHAN
 from dangjian.core.seed.plan import GroupShape, MineShape, chinese_number, step
 from dangjian.core.seed.showcase import IN_SECRETARYS_BRANCH, POLYPHONIC_SURNAMES
@@ -46,7 +47,7 @@ TINY_GROUP = GroupShape(secondaries=2, mines_per_secondary=2, members=1200, memb
 
 def empty_the_database():
     """Everything the seed wrote except the audit log, which is append-only by design."""
-    for model in reversed(seeded_lifecycle_models()):
+    for model in [*reversed(seeded_meeting_models()), *reversed(seeded_lifecycle_models())]:
         model.objects.all().delete()
     RoleAssignment.objects.all().delete()
     User.objects.all().delete()
