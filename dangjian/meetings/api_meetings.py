@@ -31,6 +31,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 
 from dangjian.core.api import (
     ScopedPrimaryKeyRelatedField,
@@ -542,6 +543,14 @@ LIST_PARAMETERS = [
 # ---------------------------------------------------------------- the viewset
 
 
+class SignInThrottle(UserRateThrottle):
+    """At most 10 sign-in attempts a minute per account, so that a 6-digit code cannot be
+    guessed by trying (a mistyped code or two is well inside it)."""
+
+    scope = "meetings_signin"
+    rate = "10/min"
+
+
 @extend_schema_view(
     list=extend_schema(summary="组织生活列表", parameters=LIST_PARAMETERS),
     retrieve=extend_schema(
@@ -556,6 +565,13 @@ class MeetingViewSet(
     serializer_class = MeetingSerializer
     lookup_value_regex = r"\d+"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def throttled(self, request, wait):
+        if self.action == "sign_in":
+            raise exceptions.Throttled(
+                wait, detail="签到尝试过于频繁，请核对会议主持人公布的6位签到码后稍后再试。"
+            )
+        super().throttled(request, wait)
 
     # -- reading
 
@@ -714,7 +730,13 @@ class MeetingViewSet(
         request=SignInInputSerializer,
         responses=SignedInSerializer,
     )
-    @action(detail=False, methods=["post"], url_path="sign-in", url_name="sign-in")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="sign-in",
+        url_name="sign-in",
+        throttle_classes=[UserRateThrottle, SignInThrottle],
+    )
     def sign_in(self, request):
         values = self.parse(SignInInputSerializer)
         started = timezone.now()
@@ -724,11 +746,11 @@ class MeetingViewSet(
             pk=row.meeting_id
         )
         row = Attendance.objects.select_related("person").get(pk=row.pk)
-        message = "你已经签到过了。" if already else "签到成功。"
+        message = "你已经签到过了" if already else "签到成功"
         return Response(
             {
                 "already": already,
-                "message": f"{message}{meeting.topic}",
+                "message": f"{message}：{meeting.topic}",
                 "attendance": AttendanceSerializer(row).data,
                 "meeting": MeetingBriefSerializer(meeting).data,
             }

@@ -467,6 +467,18 @@ def test_sign_in_refusals(client, world, branch):
     assert not Attendance.objects.filter(status=Attendance.Status.PRESENT).exists()
 
 
+def test_sign_in_attempts_are_limited(client, world, branch):
+    members, meeting = branch
+    client.force_login(account(members[0]))
+    wrong = "000000" if meeting.signin_code != "000000" else "111111"
+    codes = [_post(client, f"{API}/sign-in/", {"code": wrong}).status_code for _ in range(10)]
+    assert codes == [400] * 10
+    blocked = _post(client, f"{API}/sign-in/", {"code": meeting.signin_code})
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["details"]["retry_after"] > 0
+    assert "签到尝试过于频繁" in _message(blocked)
+
+
 def test_a_member_not_drawn_is_added_at_sign_in(client, world, branch):
     members, _ = branch
     chosen = plan(
