@@ -194,7 +194,7 @@ def test_record_and_confirm_through_the_pages(client, world, voters):
     assert election.status == "confirmed" and election.committee.is_current
     assert Committee.objects.filter(organization=world.branch1).count() == 1
     page = client.get(reverse("meetings:election_detail", args=[election.pk])).content.decode()
-    assert "已产生新一届班子" in page and "书记" in page
+    assert "已产生新一届班子" in page and 'data-testid="post">书记</span>' in page
 
 
 def test_a_probationary_member_is_refused_by_the_form(client, world, voters):

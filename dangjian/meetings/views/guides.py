@@ -62,6 +62,14 @@ def parse_month(value) -> datetime.date | None:
         return None
 
 
+def default_month(today: datetime.date) -> datetime.date:
+    """A guide is written ahead: from the 20th on, the form proposes the next month."""
+    first = today.replace(day=1)
+    if today.day < 20:
+        return first
+    return (first + datetime.timedelta(days=32)).replace(day=1)
+
+
 class OrganizationField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
@@ -184,7 +192,7 @@ def _topic_initial(guide: Guide | None) -> list[dict]:
 
 def _edit(request, guide: Guide | None):
     once = SubmitOnce(request, f"guide:{guide.pk if guide else 'new'}", namespace=NAMESPACE)
-    initial = {"month": timezone.localdate().replace(day=1)}
+    initial = {"month": default_month(timezone.localdate())}
     if guide is not None:
         initial = {"month": guide.month, "title": guide.title, "body": guide.body}
     form = GuideForm(request.POST or None, user=request.user, guide=guide, initial=initial)

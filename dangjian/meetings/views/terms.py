@@ -45,6 +45,7 @@ TABS = (
     ("elections", "选举记录"),
 )
 MAX_CANDIDATE_ROWS = services.MAX_CANDIDATES
+BLANK_CANDIDATE_ROWS = 9  # a 支委会 of 7 elected 差额 needs 9 candidates
 
 
 def _require(user, permission: str) -> None:
@@ -273,7 +274,7 @@ def _candidate_initial(election: Election | None) -> list[dict]:
     rows = []
     if election is not None:
         rows = [{"person": c.person_id, "votes": c.votes} for c in election.candidates.all()]
-    return rows + [{} for _ in range(2 if rows else 6)]
+    return rows + [{} for _ in range(3 if rows else BLANK_CANDIDATE_ROWS)]
 
 
 def _managed_election(request, pk) -> Election:
@@ -420,6 +421,9 @@ def election_detail(request, pk):
         pk=pk,
     )
     candidates = list(election.candidates.select_related("person"))
+    labels = dict(services.ELECTION_POSTS)
+    for row in candidates:
+        row.post_label = labels.get(row.post, "")
     result = services.tally(election, candidates)
     scope = scope_of(request.user)
     can_manage = scope.covers(MANAGE_ELECTION, election.organization.path)
