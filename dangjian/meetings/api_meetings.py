@@ -168,6 +168,9 @@ class MeetingDetailSerializer(MeetingSerializer):
     signin = serializers.SerializerMethodField()
     files = MeetingFileSerializer(many=True, read_only=True)
     permissions = serializers.SerializerMethodField()
+    late_days = serializers.SerializerMethodField(
+        help_text="会后第几天录入的记录（未录入为 null）；超过规定天数即为补录。"
+    )
 
     class Meta(MeetingSerializer.Meta):
         fields = [
@@ -185,6 +188,7 @@ class MeetingDetailSerializer(MeetingSerializer):
             "signin",
             "files",
             "permissions",
+            "late_days",
             "notified_at",
             "reviewed_at",
             "review_comment",
@@ -207,6 +211,9 @@ class MeetingDetailSerializer(MeetingSerializer):
             }
             meeting._api_permissions = cached
         return cached
+
+    def get_late_days(self, meeting) -> int | None:
+        return records.late_days(meeting)
 
     @extend_schema_field(PermissionsSerializer)
     def get_permissions(self, meeting) -> dict:
@@ -304,7 +311,13 @@ class UpcomingSerializer(MeetingBriefSerializer):
     signin_text = serializers.SerializerMethodField()
 
     class Meta(MeetingBriefSerializer.Meta):
-        fields = [*MeetingBriefSerializer.Meta.fields, "my_status", "signin_state", "signin_text"]
+        fields = [
+            *MeetingBriefSerializer.Meta.fields,
+            "agenda",
+            "my_status",
+            "signin_state",
+            "signin_text",
+        ]
 
     def get_signin_state(self, meeting) -> str:
         return attendance_services.signin_window_state(meeting, self.context.get("now"))

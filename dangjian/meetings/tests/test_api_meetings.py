@@ -190,6 +190,7 @@ def test_detail_matrix_and_content(client, world, branch):
     assert body["signin"]["code"] == meeting.signin_code and len(body["signin"]["code"]) == 6
     assert body["permissions"] == {"manage": True, "review": False}
     assert body["files"] == []
+    assert body["late_days"] is None and body["agenda"] == ""
     client.force_login(world.alice)
     assert client.get(f"{API}/{meeting.pk}/").json()["permissions"] == {
         "manage": True,
@@ -513,6 +514,7 @@ def test_mine_upcoming_and_history(client, world, branch):
     assert [row["id"] for row in mine["upcoming"]] == [meeting.pk]
     assert mine["upcoming"][0]["my_status"] == "pending"
     assert mine["upcoming"][0]["signin_state"] == "not_open"
+    assert "agenda" in mine["upcoming"][0] and "signin_code" not in mine["upcoming"][0]
     past = plan(world.bob, world.branch1, "lecture", start=PAST, topic="上周党课")
     with time_machine.travel(at(2026, 11, 21, 9), tick=False):
         held(world.bob, past, present=members[:1])
@@ -670,6 +672,7 @@ def test_record_refusals_and_late_entry(client, world, branch):
         response = _post(client, f"{API}/{past.pk}/record/", _record_body(class_hours="1.5"))
     assert response.status_code == 200
     assert response.json()["is_late_entry"] is True
+    assert response.json()["late_days"] == 15
     assert response.json()["class_hours"] == "1.5"
 
 
