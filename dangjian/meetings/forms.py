@@ -196,7 +196,11 @@ class MeetingPlanForm(BootstrapForm):
     planned_start = _datetime_field("计划开始时间")
     planned_end = _datetime_field("计划结束时间")
     place = forms.CharField(label="会议地点", max_length=200, required=False)
-    is_online = forms.BooleanField(label="线上会议", required=False)
+    is_online = forms.BooleanField(
+        label="线上会议",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     host = PersonField(queryset=Person.objects.none(), label="主持人", required=False)
     recorder = PersonField(queryset=Person.objects.none(), label="记录人", required=False)
     lecturer = PersonField(

@@ -25,11 +25,12 @@ from qrcode.image.pil import PilImage
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
 from dangjian.core.paging import paginate
+from dangjian.core.rules import rule_value
 from dangjian.core.scope import get_visible_or_404, has_permission, scope_of
 from dangjian.core.search_select import OPTION_LIMIT, options_response
 from dangjian.core.submit_once import SubmitOnce
 from dangjian.core.uploads import serve_file
-from dangjian.meetings import forms, selectors
+from dangjian.meetings import forms, rules, selectors
 from dangjian.meetings.models import Attendance, Meeting, MeetingFile, MeetingType, Quorum
 from dangjian.meetings.permissions import MANAGE_MEETING, REVIEW_MEETING, VIEW_MEETING
 from dangjian.meetings.services import attendance, planning, records
@@ -258,6 +259,7 @@ def meeting_create(request):
             return redirect(url)
     month = form.cleaned_data.get("planned_start") if form.is_bound and form.is_valid() else None
     context = {
+        **_signin_rules(),
         "form": form,
         "form_token": once.token,
         "guides": _guides(
@@ -267,6 +269,14 @@ def meeting_create(request):
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "meetings/meetings/plan.html", context, status=status)
+
+
+def _signin_rules() -> dict:
+    today = timezone.localdate()
+    return {
+        "opens_minutes": rule_value(rules.SIGNIN_OPENS_MINUTES, on=today),
+        "closes_minutes": rule_value(rules.SIGNIN_CLOSES_MINUTES, on=today),
+    }
 
 
 def _plan(user, form, chooser) -> Meeting:
@@ -346,6 +356,7 @@ def meeting_edit(request, pk):
             messages.success(request, "会议计划已保存。")
             return redirect("meetings:detail", meeting.pk)
     context = {
+        **_signin_rules(),
         "form": form,
         "meeting": meeting,
         "guides": _guides(meeting.organization, timezone.localdate(meeting.planned_start)),
@@ -362,7 +373,7 @@ def meeting_edit(request, pk):
 @require_GET
 def meeting_detail(request, pk):
     meeting = _meeting(request.user, pk)
-    rows = meeting.attendances.select_related("person").order_by("is_visitor", "status", "pk")
+    rows = meeting.attendances.select_related("person").order_by("is_visitor", "pk")
     files = list(meeting.files.select_related("uploaded_by").order_by("kind", "uploaded_at", "pk"))
     can_manage = scope_of(request.user).covers(MANAGE_MEETING, meeting.organization.path)
     quorum = attendance.quorum_of(meeting)
