@@ -173,7 +173,7 @@ def _check_window(meeting: Meeting, now) -> None:
 
 def _add_member(meeting: Meeting, person_id: int) -> Attendance:
     """A member of the organisation who was not drawn signs in: add them to the expected."""
-    from dangjian.meetings.services.planning import attendee_pool, snapshot_rows
+    from dangjian.meetings.services.attendees import attendee_pool, snapshot_rows
 
     if (
         not attendee_pool(meeting.organization, members_only=True)
@@ -239,7 +239,7 @@ def _apply_mark(meeting: Meeting, row: Attendance, status: str, reason: str) -> 
 
 def reset_signin_code(meeting: Meeting, *, user) -> str:
     """A new code and QR token (e.g. the old ones were shared outside the meeting)."""
-    from dangjian.meetings.services.planning import assign_signin
+    from dangjian.meetings.services.attendees import assign_signin
 
     require_manage(user, meeting.organization, "重置签到码")
     with transaction.atomic():
