@@ -372,10 +372,19 @@ class NotifiedSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- input
 
 
+class PlanObjectField(serializers.PrimaryKeyRelatedField):
+    """A person or guide by id. Whether it fits the meeting (a person of the organisation's line
+    or the caller's scope — an upper organisation's secretary may give a 党课 —, a guide
+    published above the organisation) is the planning service's check."""
+
+    default_error_messages = {
+        "does_not_exist": "编号为 {pk_value} 的对象不存在。",
+        "incorrect_type": "请填写对象的编号（整数），而不是 {data_type}。",
+    }
+
+
 def _person_field(**kwargs):
-    return ScopedPrimaryKeyRelatedField(
-        model=Person, permission=VIEW_MEETING, required=False, allow_null=True, **kwargs
-    )
+    return PlanObjectField(queryset=Person.objects.all(), required=False, allow_null=True, **kwargs)
 
 
 class ActiveMeetingTypeField(serializers.PrimaryKeyRelatedField):
@@ -399,8 +408,11 @@ class PlanFields(serializers.Serializer):
     lecturer = _person_field(help_text="授课人（人员编号，党课）。")
     lecturer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     agenda = serializers.CharField(required=False, allow_blank=True)
-    guide = ScopedPrimaryKeyRelatedField(
-        model=Guide, permission=VIEW_MEETING, required=False, allow_null=True
+    guide = PlanObjectField(
+        queryset=Guide.objects.select_related("organization"),
+        required=False,
+        allow_null=True,
+        help_text="对应的组织生活指南（上级发布）。",
     )
     attendee_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),

@@ -242,6 +242,41 @@ def test_create_plans_through_the_service(client, world, branch):
     assert chosen.status_code == 201 and chosen.json()["expected_count"] == 2
 
 
+def test_create_with_an_upper_lecturer_and_the_upper_guide(client, world, branch):
+    from dangjian.meetings.models import Guide
+    from dangjian.members.tests.factories import make_person
+
+    secretary = make_person(world.mine, "矿党委书记")
+    guide = Guide.objects.create(
+        organization=world.mine,
+        month=datetime.date(2026, 12, 1),
+        title="十二月组织生活指南",
+        status=Guide.Status.PUBLISHED,
+    )
+    client.force_login(world.bob)
+    body = _plan_body(
+        world,
+        meeting_type=meeting_type("lecture").pk,
+        topic="专题党课",
+        lecturer=secretary.pk,
+        guide=guide.pk,
+    )
+    response = _post(client, f"{API}/", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["lecturer"]["name"] == "矿党委书记"
+    assert response.json()["guide"] == guide.pk
+    far = make_person(world.branch3, "外矿人员")
+    response = _post(client, f"{API}/", {**body, "topic": "另一党课", "lecturer": far.pk})
+    assert response.status_code == 400 and _message(response)
+    draft = Guide.objects.create(
+        organization=world.mine, month=datetime.date(2026, 12, 1), title="草稿指南"
+    )
+    response = _post(client, f"{API}/", {**body, "topic": "第三党课", "guide": draft.pk})
+    assert response.status_code == 400 and "指南" in _message(response)
+    response = _post(client, f"{API}/", {**body, "topic": "第四党课", "host": 99999999})
+    assert response.status_code == 400 and "不存在" in _message(response)
+
+
 def test_create_refusals(client, world, branch):
     before = Meeting.objects.count()
     client.force_login(world.charlie)
