@@ -124,6 +124,11 @@ class Ledger:
     groups: int = 0
 
     @property
+    def sources(self) -> list[str]:
+        """The rules' sources, each once (most rules cite the same 条例)."""
+        return list(dict.fromkeys(row.source for row in self.summary))
+
+    @property
     def title(self) -> str:
         return f"{self.organization.name}{self.year}年度“三会一课”台账"
 

@@ -36,8 +36,8 @@ from dangjian.orgs.models import Organization
 ACTION = "meetings.ledger_export"
 JOB_KIND = "meetings.ledger_pdf"
 TEMPLATE = "pdf/meetings_ledger.html"
-LARGE_MEETINGS = 120
-LARGE_PHOTOS = 150
+LARGE_MEETINGS = 30
+LARGE_PHOTOS = 60
 FILE_RETENTION = timedelta(days=7)  # the stored PDFs hold names and leave reasons
 
 

@@ -366,8 +366,9 @@ class _Maker:
                         minutes_long=60,
                         attendees=attendees,
                         expected=len(members) if detailed else max(3, branch.member_count // 3),
-                        host=None,
-                        recorder=None,
+                        # The group's leader chairs and a member keeps the record.
+                        host=members[0][0] if members else None,
+                        recorder=members[1][0] if len(members) > 1 else None,
                         place=place,
                     )
                 )
