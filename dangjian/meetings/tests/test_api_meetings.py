@@ -941,3 +941,23 @@ def test_detail_and_attendance_query_counts_do_not_grow(client, world):
         _queries(client, f"{API}/{meeting.pk}/{part}") for part in ("", "attendance/", "files/")
     ]
     assert many == few
+
+
+def test_the_phone_signs_in_with_a_bearer_token(world, branch):
+    """The mobile client: a token, no session and no CSRF cookie."""
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    members, meeting = branch
+    _notify(meeting, world.bob)
+    token = Token.objects.create(user=account(members[2]))
+    phone = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    with time_machine.travel(meeting.planned_start, tick=False):
+        upcoming = phone.get(f"{API}/mine/").json()["upcoming"]
+        assert [row["signin_state"] for row in upcoming] == ["open"]
+        response = phone.post(
+            f"{API}/sign-in/", {"code": meeting.signin_code}, content_type="application/json"
+        )
+    assert response.status_code == 200, response.json()
+    assert response.json()["attendance"]["person"]["id"] == members[2].person_id
+    assert Client(HTTP_AUTHORIZATION="Bearer wrong").get(f"{API}/mine/").status_code == 401
