@@ -167,3 +167,17 @@ def test_api_publish_by_the_publisher(client, world):
     services.guide_withdraw(actor=world.alice, guide=guide)
     response = client.post(f"/api/v1/meetings/guides/{guide.pk}/withdraw/")
     assert response.status_code == 400 and "只有已发布" in response.json()["error"]["message"]
+
+
+def test_api_list_counts_queries_the_same_for_n_and_3n_guides(client, world):
+    client.force_login(world.bob)
+    for index in range(2):
+        make_guide(world, title=f"指南{index}", month=date(2026, index + 1, 1))
+    client.get("/api/v1/meetings/guides/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/v1/meetings/guides/")
+    for index in range(2, 6):
+        make_guide(world, title=f"指南{index}", month=date(2026, index + 1, 1))
+    with CaptureQueriesContext(connection) as many:
+        body = client.get("/api/v1/meetings/guides/").json()
+    assert len(few) == len(many) and body["count"] == 6

@@ -315,3 +315,36 @@ def test_election_date_field_is_today_or_earlier(client, world, voters):
     data = _form_data(voters[:4], [9, 8, 5, 7], held_on=(TODAY + timedelta(days=3)).isoformat())
     response = client.post(_create_url(world), data)
     assert response.status_code == 400 and "不能晚于今天" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["soon", "overdue", "missing", "elections"])
+def test_api_lists_count_queries_the_same_for_n_and_3n_rows(client, world, voters, kind):
+    end = {"soon": 40, "overdue": -40}.get(kind)
+
+    def add(count):
+        made = branches(
+            world,
+            count,
+            term_end=TODAY + timedelta(days=end) if end else None,
+            full=9 if kind == "missing" else 0,
+        )
+        if kind == "elections":
+            for branch in made:
+                election = Election.objects.create(
+                    organization=branch, held_on=TODAY, seats=1, entitled_count=9, present_count=9
+                )
+                election.candidates.create(person=voters[0], votes=5)
+                election.candidates.create(person=voters[1], votes=3)
+
+    url = "/api/v1/meetings/elections/" if kind == "elections" else "/api/v1/meetings/terms/"
+    params = {} if kind == "elections" else {"kind": kind}
+    client.force_login(world.alice)
+    add(2)
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, params)
+    add(4)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url, params).json()
+    assert len(few) == len(many)
+    assert body["count"] >= 6
