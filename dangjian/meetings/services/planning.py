@@ -28,7 +28,7 @@ from dangjian.meetings.models import (
 )
 from dangjian.meetings.permissions import VIEW_MEETING
 from dangjian.meetings.services import credits
-from dangjian.meetings.services.attendance import recount
+from dangjian.meetings.services.attendance import RECORDED, recount
 from dangjian.meetings.services.attendees import (  # noqa: F401 — part of this module's API
     assign_signin,
     attendee_pool,
@@ -330,7 +330,12 @@ def set_attendees(meeting: Meeting, *, user, person_ids: list[int]) -> None:
         if not removed and not added:
             return
         locked.attendances.filter(is_visitor=False, person_id__in=removed).delete()
-        Attendance.objects.bulk_create(snapshot_rows(locked, added))
+        rows = snapshot_rows(locked, added)
+        if locked.status in RECORDED:
+            # The record is in: somebody added now did not sign in, so is absent until marked.
+            for row in rows:
+                row.status = Attendance.Status.ABSENT
+        Attendance.objects.bulk_create(rows)
         recount(locked)
         credits.sync_credits(locked)
         audit(

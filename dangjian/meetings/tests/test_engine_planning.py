@@ -395,3 +395,12 @@ def _reviewer_only(world):
     user = make_user("reviewer", "审核员")
     RoleAssignment.objects.create(user=user, role=role, organization=world.mine)
     return user
+
+
+def test_people_added_to_a_recorded_meeting_are_absent_until_marked(world):
+    members = add_members(world.branch1, full=2)
+    meeting = plan(world.bob, world.branch1, "talk", start=at(2026, 11, 20, 9))
+    meeting = held(world.bob, meeting)
+    planning.set_attendees(meeting, user=world.bob, person_ids=[m.person_id for m in members])
+    assert set(meeting.attendances.values_list("status", flat=True)) == {"absent"}
+    assert (meeting.expected_count, meeting.absent_count) == (2, 2)
