@@ -117,6 +117,12 @@ def test_a_secretary_runs_a_party_congress_and_members_sign_in_by_phone(
     expect(page.locator("img.dj-qr")).to_be_visible()
     browser_session.screenshot("meetings-detail-signin")
 
+    browser_session.goto(f"/meetings/{meeting.pk}/edit/")
+    expect(page.get_by_test_id("plan-form")).to_be_visible()
+    browser_session.screenshot("meetings-edit")
+    browser_session.goto(f"/meetings/{meeting.pk}/cancel/")
+    browser_session.screenshot("meetings-cancel")
+
     # Two members sign in with the code from their phones.
     _member_signs_in(chromium, live_server, account(members[0]), code, "meetings-signin-ok")
     _member_signs_in(chromium, live_server, account(members[1]), code, "")
@@ -178,6 +184,11 @@ def test_a_secretary_runs_a_party_congress_and_members_sign_in_by_phone(
     browser_session.goto(f"/meetings/mine/{meeting.pk}/")
     expect(page.get_by_test_id("meeting-topic")).to_be_visible()
     browser_session.screenshot("meetings-mine-detail")
+    browser_session.context.clear_cookies()
+    browser_session.sign_in(account(members[3]))
+    browser_session.goto(f"/meetings/s/{meeting.signin_token}/")
+    expect(page.get_by_text("扫码签到", exact=True).first).to_be_visible()
+    browser_session.screenshot("meetings-signin-qr")
     browser_session.goto("/meetings/signin/")
     page.fill("input[name=code]", "12")
     page.get_by_test_id("signin-submit").click()

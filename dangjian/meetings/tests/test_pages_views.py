@@ -447,3 +447,29 @@ def test_times_on_the_pages_are_beijing_time(client, world, meeting):
     local = timezone.localtime(meeting.planned_start)
     assert f"{local:%Y-%m-%d %H:%M}" in body
     assert local.hour == 9 and local.utcoffset() == datetime.timedelta(hours=8)
+
+
+def test_editing_the_plan_changes_the_topic_and_the_attendees(client, world, members, meeting):
+    client.force_login(world.bob)
+    url = reverse("meetings:edit", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert 'name="organization"' not in page  # the organisation of a meeting is fixed
+    keep = [m.person_id for m in members[:2]]
+    response = client.post(
+        url,
+        {
+            "meeting_type": meeting.meeting_type_id,
+            "topic": "改期后的党员大会",
+            "planned_start": "2026-11-27T09:00",
+            "planned_end": "2026-11-27T11:00",
+            "place": "矿会议中心",
+            "host": members[1].person_id,
+            "attendees_drawn": "on",
+            "attendees": keep,
+        },
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.topic == "改期后的党员大会" and meeting.host_id == members[1].person_id
+    assert meeting.expected_count == 2
+    assert sorted(meeting.attendances.values_list("person_id", flat=True)) == sorted(keep)

@@ -332,6 +332,8 @@ def meeting_edit(request, pk):
     initial["planned_start"] = timezone.localtime(meeting.planned_start)
     initial["planned_end"] = timezone.localtime(meeting.planned_end)
     initial["guide"] = meeting.guide_id
+    for name in ("host", "recorder", "lecturer"):  # ids, so the search-backed select keeps them
+        initial[name] = getattr(meeting, f"{name}_id")
     form = forms.MeetingPlanForm(
         request.POST or None, user=request.user, meeting=meeting, initial=initial
     )
