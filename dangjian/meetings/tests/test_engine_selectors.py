@@ -105,3 +105,25 @@ def test_the_history_lists_recorded_meetings_with_their_hours(world):
         (3, "present", Decimal("2.0")),
     ]
     assert history[1].meeting == lecture
+
+
+def _history_rows(person):
+    return [
+        (row.meeting.organization.name, row.meeting.meeting_type.name, row.credited_hours)
+        for row in selectors.history_for_person(person)
+    ]
+
+
+def test_the_history_and_upcoming_lists_are_one_query_each_at_any_length(
+    world, django_assert_num_queries
+):
+    (member,) = add_members(world.branch1, full=1)
+    for count in (2, 6):
+        while selectors.history_for_person(member.person).count() < count:
+            day = 1 + selectors.history_for_person(member.person).count()
+            meeting = plan(world.bob, world.branch1, "lecture", start=at(2026, 10, day, 9))
+            held(world.bob, meeting, present=[member])
+        with django_assert_num_queries(1):
+            assert len(_history_rows(member.person)) == count
+        with django_assert_num_queries(1):
+            [m.organization.name for m in selectors.upcoming_for_person(member.person)]
