@@ -164,6 +164,9 @@ def test_list_query_count_does_not_grow(client, world):
     make(6, 3)
     assert client.get(f"{API}/").json()["count"] == 9
     assert _queries(client, f"{API}/") == few
+    page = client.get(f"{API}/?page_size=4&page=2").json()
+    assert len(page["results"]) == 4 and page["next"] and page["previous"]
+    assert client.get(f"{API}/?page=9").status_code == 404
 
 
 def test_detail_matrix_and_content(client, world, branch):
