@@ -652,13 +652,17 @@ class MeetingViewSet(
     @extend_schema(
         summary="计划一次组织生活（状态为计划中）",
         request=PlanInputSerializer,
-        responses={201: MeetingDetailSerializer},
+        responses={201: MeetingDetailSerializer, 200: MeetingDetailSerializer},
+        description="同一计划（组织、类型、主题、开始时间相同）重复提交时返回原会议（200）。",
     )
     def create(self, request):
         self.require_permission(MANAGE_MEETING)
         values = self.parse(PlanInputSerializer)
+        started = timezone.now()
         meeting = planning.plan_meeting(user=request.user, **values)
-        return self.answer(meeting, status.HTTP_201_CREATED)
+        # The same plan sent twice (a double tap) is the first meeting: 200, not a new one.
+        is_new = meeting.created_at >= started
+        return self.answer(meeting, status.HTTP_201_CREATED if is_new else status.HTTP_200_OK)
 
     @extend_schema(
         summary="修改计划（只改提交的字段；attendee_ids 重新确定应参会人员）",
