@@ -13,6 +13,7 @@ import datetime
 import re
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -43,6 +44,8 @@ WRONG_CODE = "签到码不正确，请核对会议主持人公布的6位数字�
 NOT_EXPECTED = "你不在本次会议的参会范围内。"
 LEAVE_REASON_MAX = 200
 SIGNIN_HINT_RANGE = datetime.timedelta(days=1)
+MAX_FAILED_ATTEMPTS = 10
+FAILED_ATTEMPTS_WINDOW = datetime.timedelta(minutes=15)
 _BRANCH_REGULATION = "《中国共产党支部工作条例（试行）》"
 
 
@@ -104,7 +107,12 @@ def sign_in(
     person_id = getattr(user, "person_id", None)
     if not person_id:
         raise ServiceError("你的账号没有关联党员信息，无法签到；请联系党组织管理员。")
-    meeting = _meeting_by_token(token, now) if token else _meeting_by_code(code, person_id, now)
+    _check_attempts(user)
+    try:
+        meeting = _meeting_by_token(token, now) if token else _meeting_by_code(code, person_id, now)
+    except ServiceError:
+        _count_failure(user)
+        raise
     with transaction.atomic():
         meeting = locked_meeting(meeting)
         _check_window(meeting, now)
@@ -123,6 +131,27 @@ def sign_in(
             credits.sync_credits(meeting)
         audit(user, "meetings.signin", meeting, after={"person": person_id, "method": row.method})
     return row
+
+
+def _attempts_key(user) -> str:
+    return f"meetings:signin-failures:{user.pk}"
+
+
+def _check_attempts(user) -> None:
+    """Wrong codes are limited per account (a 6-digit code must not be guessable)."""
+    if cache.get(_attempts_key(user), 0) >= MAX_FAILED_ATTEMPTS:
+        minutes = int(FAILED_ATTEMPTS_WINDOW.total_seconds() // 60)
+        raise ServiceError(f"签到码输错次数过多，请 {minutes} 分钟后再试，或请主持人为你登记出勤。")
+
+
+def _count_failure(user) -> None:
+    key = _attempts_key(user)
+    timeout = int(FAILED_ATTEMPTS_WINDOW.total_seconds())
+    if not cache.add(key, 1, timeout):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout)
 
 
 def _meeting_by_token(token: str, now) -> Meeting:

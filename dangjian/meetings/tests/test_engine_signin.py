@@ -264,3 +264,14 @@ def test_moving_the_meeting_moves_the_window(world, setup):
     assert meeting.held_on == at(2026, 11, 27).date()
     with pytest.raises(ServiceError, match="可于 11月27日 13:30 起签到"):
         _sign(members[0], meeting, at(2026, 11, 26, 14))
+
+
+def test_wrong_codes_are_limited_per_account(setup):
+    meeting, members = setup
+    wrong = "000000" if meeting.signin_code != "000000" else "000001"
+    for _attempt in range(attendance.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(ServiceError, match=WRONG_CODE):
+            _sign(members[0], meeting, at(2026, 11, 26, 10), code=wrong)
+    with pytest.raises(ServiceError, match="输错次数过多"):
+        _sign(members[0], meeting, at(2026, 11, 26, 10))
+    assert _sign(members[1], meeting, at(2026, 11, 26, 10)).status == "present"
