@@ -9,12 +9,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
 from dangjian.core.paging import paginate
-from dangjian.meetings import selectors
+from dangjian.meetings import hours, selectors
 from dangjian.meetings.forms import SigninForm
 from dangjian.meetings.models import Attendance, Meeting, MeetingFile
 from dangjian.meetings.services import attendance
@@ -122,6 +123,7 @@ def mine(request):
         "meetings/signin/mine.html",
         {
             "has_person": True,
+            "year": hours.person_year(person, timezone.localdate().year),
             "upcoming": upcoming,
             "OPEN": OPEN,
             "PRESENT": Attendance.Status.PRESENT,
