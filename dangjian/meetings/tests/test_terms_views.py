@@ -348,3 +348,33 @@ def test_api_lists_count_queries_the_same_for_n_and_3n_rows(client, world, voter
         body = client.get(url, params).json()
     assert len(few) == len(many)
     assert body["count"] >= 6
+
+
+def test_terms_export_is_scoped_and_audited(client, seeded):
+    import io
+
+    from openpyxl import load_workbook
+
+    from dangjian.audit.models import AuditEntry
+
+    url = reverse("meetings:terms_export")
+    assert_access_matrix(
+        client,
+        url=url,
+        method="post",
+        data={"tab": "overdue"},
+        in_scope=seeded.alice,
+        no_role=seeded.charlie,
+        expect={"in_scope": 200},
+    )
+    client.force_login(seeded.dave)
+    sheet = load_workbook(io.BytesIO(client.post(url, {"tab": "overdue"}).content)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)] == []
+    client.force_login(seeded.alice)
+    response = client.post(url, {"tab": "overdue"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert rows == [
+        (1, "掘进二队党支部", "党支部", (TODAY - timedelta(days=10)).isoformat(), -10, 0)
+    ]
+    assert AuditEntry.objects.filter(action="meetings.terms_export").count() == 3

@@ -10,17 +10,20 @@ organisation; recording needs `meetings.manage_election`, confirming also `orgs.
 from __future__ import annotations
 
 import datetime
+import io
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
 
+from dangjian.audit.services import audit_log
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import BootstrapForm, DateInput, limit_rendered_choices, parse_id
 from dangjian.core.paging import paginate
@@ -173,6 +176,61 @@ def organization_options(request):
     )
     options = [(org.pk, org.display_name) for org in found[:30]]
     return options_response(request, options, empty_label="全部")
+
+
+EXPORT_LIMIT = 20000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def terms_workbook(rows, tab: str, today: datetime.date) -> tuple[bytes, int]:
+    """The rows of one tab as an Excel sheet (read in chunks from the database)."""
+    book = Workbook(write_only=True)
+    label = dict(TABS)[tab]
+    sheet = book.create_sheet(f"换届情况-{label}")
+    for column, width in zip("ABCDEF", (6, 36, 12, 14, 12, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.append([f"换届情况：{label}（{today:%Y-%m-%d}）"])
+    sheet.append(["序号", "党组织", "类型", "任期届满", "剩余/逾期天数", "正式党员"])
+    count = 0
+    for count, org in enumerate(rows[:EXPORT_LIMIT].iterator(chunk_size=2000), start=1):
+        end = org.current_term_end
+        days = "" if end is None else (end - today).days
+        sheet.append(
+            [
+                count,
+                org.name,
+                org.get_org_type_display(),
+                end.isoformat() if end else "无现任班子",
+                days,
+                org.full_member_count,
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), count
+
+
+@login_required
+@require_POST
+def terms_export(request):
+    """The current tab (terms ending soon, overdue, missing committees) as Excel (audited)."""
+    _require(request.user, VIEW_COMMITTEE)
+    tab = request.POST.get("tab", "soon")
+    if tab not in ("soon", "overdue", "missing"):
+        tab = "soon"
+    filters = WithinForm({"within": request.POST.get("within", "")}, user=request.user)
+    within = filters.cleaned_data["within"] if filters.is_valid() else None
+    today = timezone.localdate()
+    content, count = terms_workbook(term_rows(request.user, tab, within, today), tab, today)
+    audit_log(
+        actor=request.user,
+        action="meetings.terms_export",
+        organization=within,
+        after={"tab": tab, "within": within.pk if within else None, "rows": count},
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="terms-{tab}-{today:%Y%m%d}.xlsx"'
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,6 +541,7 @@ def election_confirm(request, pk):
 urlpatterns = [
     path("terms/", terms, name="terms"),
     path("terms/organizations/", organization_options, name="terms_organizations"),
+    path("terms/export/", terms_export, name="terms_export"),
     path("elections/new/", election_create, name="election_create"),
     path("elections/organizations/", election_organizations, name="election_organizations"),
     path("elections/people/", election_people, name="election_people"),
