@@ -8,8 +8,9 @@ Everything here is read in a fixed number of queries whatever the size of the su
   total (a correlated SUM over `ClassHourCredit` on its (person, year) index) and the
   requirement (an EXISTS over the committee posts), so it sorts, filters and paginates in the
   database;
-* `branch_rows` groups that query once more by organisation (a derived table), for the per-branch
-  table and its subtree total;
+* `BranchRows` / `subtree_total` sum the year's credits of the subtree's people once, grouped
+  by person, join them to the members annotated with their requirement and group by
+  organisation (one query per page of the per-branch table, one for the subtree total);
 * `sources_for` splits the hours of one page of people by source (one grouped query).
 
 A member's hours follow the person, not the branch: credits earned before a transfer count
@@ -220,38 +221,74 @@ class BranchRow:
         return round(100 * self.reached / self.members) if self.members else 0
 
 
+def _grouped_sql(organization, requirement) -> tuple[str, list]:
+    """Per organisation of the subtree: members, their total hours and how many are below
+    their requirement. The year's credits of the subtree's people are summed once, grouped by
+    person (a derived table), and joined to the members annotated with their requirement —
+    one pass over the credits instead of one correlated SUM per member."""
+    members = members_within(organization)
+    required = (
+        members.annotate(is_leader=Exists(leader_posts(requirement.on)))
+        .annotate(
+            required=Case(
+                When(is_leader=True, then=Value(requirement.leaders)),
+                default=Value(requirement.members),
+                output_field=HOURS,
+            )
+        )
+        .values("organization_id", "person_id", "required")
+        .order_by()
+    )
+    people = members.values("person_id").order_by()
+    credits = (
+        ClassHourCredit.objects.filter(year=requirement.year, person_id__in=people)
+        .order_by()
+        .values("person_id")
+        .annotate(total=Sum("hours"))
+        .values("person_id", "total")
+    )
+    members_sql, members_params = required.query.sql_with_params()
+    credits_sql, credits_params = credits.query.sql_with_params()
+    organizations = connection.ops.quote_name(Organization._meta.db_table)
+    sql = (
+        "SELECT t.organization_id, o.name, o.short_name, o.path, COUNT(*) AS members,"  # noqa: S608 — compiled ORM queries; every value is a parameter
+        " SUM(COALESCE(c.total, 0)) AS total,"
+        " SUM(CASE WHEN COALESCE(c.total, 0) < t.required THEN 1 ELSE 0 END) AS below,"
+        " SUM(COALESCE(c.total, 0)) / COUNT(*) AS average,"
+        " 1.0 * SUM(CASE WHEN COALESCE(c.total, 0) < t.required THEN 0 ELSE 1 END) / COUNT(*)"
+        " AS reached_rate"
+        f" FROM ({members_sql}) t LEFT JOIN ({credits_sql}) c ON c.person_id = t.person_id"
+        f" JOIN {organizations} o ON o.id = t.organization_id"
+        " GROUP BY t.organization_id, o.name, o.short_name, o.path"
+    )
+    return sql, [*members_params, *credits_params]
+
+
 class BranchRows:
-    """The per-organisation table of a subtree as a sliceable sequence for the paginator: the
-    count and each page are one query each over the grouped member query."""
+    """The per-organisation table of a subtree as a sliceable sequence for the paginator: each
+    page is one grouped query, ordered and sliced in the database; the count is one cheap
+    query over the memberships (or over the grouped rows when only those below are wanted)."""
 
     def __init__(self, organization, requirement, *, ordering="organization", below_only=False):
-        members = annotate_hours(members_within(organization), requirement)
-        inner = members.values("organization_id", "hours", "required").order_by()
-        self._sql, self._params = inner.query.sql_with_params()
+        self._organization = organization
+        self._sql, self._params = _grouped_sql(organization, requirement)
+        if below_only:
+            self._sql += (
+                " HAVING SUM(CASE WHEN COALESCE(c.total, 0) < t.required THEN 1 ELSE 0 END) > 0"
+            )
+        self._below_only = below_only
         self._order = BRANCH_ORDERINGS.get(ordering, BRANCH_ORDERINGS["organization"])
-        self._having = "HAVING SUM(CASE WHEN t.hours < t.required THEN 1 ELSE 0 END) > 0"
-        self._having = self._having if below_only else ""
         self._count = None
-
-    def _grouped(self) -> str:
-        organizations = connection.ops.quote_name(Organization._meta.db_table)
-        return (
-            "SELECT t.organization_id, o.name, o.short_name, o.path, COUNT(*) AS members,"  # noqa: S608 — the ORM's compiled query; every value is a parameter
-            " SUM(t.hours) AS total,"
-            " SUM(CASE WHEN t.hours < t.required THEN 1 ELSE 0 END) AS below,"
-            " SUM(t.hours) / COUNT(*) AS average,"
-            " 1.0 * SUM(CASE WHEN t.hours < t.required THEN 0 ELSE 1 END) / COUNT(*)"
-            " AS reached_rate"
-            f" FROM ({self._sql}) t JOIN {organizations} o ON o.id = t.organization_id"
-            f" GROUP BY t.organization_id, o.name, o.short_name, o.path {self._having}"
-        )
 
     def count(self) -> int:
         if self._count is None:
-            with connection.cursor() as cursor:
-                sql = f"SELECT COUNT(*) FROM ({self._grouped()}) g"  # noqa: S608
-                cursor.execute(sql, self._params)
-                self._count = cursor.fetchone()[0]
+            if self._below_only:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT COUNT(*) FROM ({self._sql}) g", self._params)  # noqa: S608
+                    self._count = cursor.fetchone()[0]
+            else:
+                members = members_within(self._organization)
+                self._count = members.values("organization_id").distinct().count()
         return self._count
 
     def __len__(self) -> int:
@@ -260,33 +297,29 @@ class BranchRows:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             raise TypeError("BranchRows supports slices only")
-        start, stop = index.start or 0, index.stop
-        limit = "" if stop is None else f" LIMIT {int(stop) - int(start)}"
-        sql = f"{self._grouped()} ORDER BY {self._order}{limit} OFFSET {int(start)}"
+        start, stop = int(index.start or 0), index.stop
+        limit = -1 if stop is None else int(stop) - start
+        sql = f"{self._sql} ORDER BY {self._order} LIMIT {limit} OFFSET {start}"
         with connection.cursor() as cursor:
             cursor.execute(sql, self._params)
-            return [
-                BranchRow(
-                    organization_id=row[0],
-                    name=row[2] or row[1],
-                    path=row[3],
-                    members=row[4],
-                    total=Decimal(row[5] or 0),
-                    below=row[6] or 0,
-                )
-                for row in cursor.fetchall()
-            ]
+            return [_branch_row(row) for row in cursor.fetchall()]
+
+
+def _branch_row(row) -> BranchRow:
+    return BranchRow(
+        organization_id=row[0],
+        name=row[2] or row[1],
+        path=row[3],
+        members=row[4],
+        total=Decimal(row[5] or 0),
+        below=row[6] or 0,
+    )
 
 
 def subtree_total(organization, requirement) -> BranchRow:
-    """The whole subtree in one row (one query)."""
-    members = annotate_hours(members_within(organization), requirement)
-    inner_sql, params = members.values("hours", "required").order_by().query.sql_with_params()
-    sql = (
-        "SELECT COUNT(*), SUM(t.hours),"  # noqa: S608 — the ORM's compiled query
-        " SUM(CASE WHEN t.hours < t.required THEN 1 ELSE 0 END)"
-        f" FROM ({inner_sql}) t"
-    )
+    """The whole subtree in one row: the per-organisation rows summed (one query)."""
+    grouped, params = _grouped_sql(organization, requirement)
+    sql = f"SELECT SUM(g.members), SUM(g.total), SUM(g.below) FROM ({grouped}) g"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         count, total, below = cursor.fetchone()
