@@ -93,6 +93,7 @@ class SummaryRow:
     year_required: int
     order: tuple = ()
     statuses: set = field(default_factory=set)  # the compliance engine's cell statuses
+    closed: set = field(default_factory=set)  # quarters whose periods have all ended
 
     @property
     def met(self) -> bool:
@@ -109,8 +110,13 @@ class SummaryRow:
             return "待落实", "warning"
         return "已落实", "success"
 
-    def cells(self) -> list[tuple[int, int]]:
-        return [(self.held[q], self.required[q]) for q in QUARTERS]
+    def cells(self) -> list[tuple[int, int, bool]]:
+        """(held, required, short): `short` only for a quarter that has ended short — an
+        open quarter is not yet behind."""
+        return [
+            (self.held[q], self.required[q], q in self.closed and self.held[q] < self.required[q])
+            for q in QUARTERS
+        ]
 
 
 @dataclass
@@ -349,7 +355,7 @@ def summarise(organization, year: int, meetings: list[Meeting], *, groups: int) 
     try:
         from dangjian.meetings.compliance import evaluate
     except ImportError:
-        return _counted(organization, meetings, groups=groups)
+        return _counted(organization, year, meetings, groups=groups)
     grid = evaluate(organization, year)
     results = (
         grid.within(organization.path)
@@ -357,6 +363,7 @@ def summarise(organization, year: int, meetings: list[Meeting], *, groups: int) 
         else [row for row in [grid.get(organization.pk)] if row is not None]
     )
     rows: dict[int, SummaryRow] = {}
+    open_quarters: set[tuple[int, int]] = set()
     for result in results:
         for cell in result.cells:
             rule = cell.rule
@@ -378,14 +385,22 @@ def summarise(organization, year: int, meetings: list[Meeting], *, groups: int) 
             row.year_held += cell.held
             row.year_required += cell.required
             row.statuses.add(cell.status)
+            if cell.state == "closed":
+                row.closed.add(quarter)
+            else:
+                open_quarters.add((rule.pk, quarter))
+    for row_pk, quarter in open_quarters:
+        rows[row_pk].closed.discard(quarter)
     return sorted(rows.values(), key=lambda row: row.order)
 
 
-def _counted(organization, meetings: list[Meeting], *, groups: int) -> list[SummaryRow]:
+def _counted(organization, year: int, meetings: list[Meeting], *, groups: int) -> list[SummaryRow]:
     """The summary without the compliance engine: the listed meetings against the rules."""
     held: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(QUARTERS, 0))
     for meeting in meetings:
         held[meeting.category][(meeting.held_on.month - 1) // 3 + 1] += 1
+    today = timezone.localdate()
+    closed = {q for q in QUARTERS if (year, 3 * q) < (today.year, today.month)}
     rows = []
     for rule in rules_for(organization):
         required = required_by_quarter(rule)
@@ -403,6 +418,7 @@ def _counted(organization, meetings: list[Meeting], *, groups: int) -> list[Summ
                 required=required,
                 year_held=sum(counts.values()),
                 year_required=sum(required.values()),
+                closed=set(closed),
             )
         )
     return rows

@@ -144,7 +144,7 @@ def ledger_workbook(ledger: ledgers.Ledger, *, user) -> bytes:
     sheet.append([text_cell(sheet, header, bold=True) for header in SUMMARY_HEADERS])
     for row in ledger.summary:
         quarters = [
-            f"{held}/{required}" if required else str(held) for held, required in row.cells()
+            f"{held}/{required}" if required else str(held) for held, required, _ in row.cells()
         ]
         sheet.append(
             [

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -172,6 +173,18 @@ def test_ledger_summary_counts_held_against_required_by_quarter(world, branch):
     assert rows["org_life"].required == {1: 0, 2: 0, 3: 0, 4: 1}  # due in December
     # No committee post-holder meeting is required of a branch without… it has one: the row is in.
     assert "committee" in rows
+
+
+@pytest.mark.django_db
+def test_only_an_ended_quarter_is_short(world, branch):
+    with time_machine.travel(datetime(YEAR, 11, 24, 12, tzinfo=TZ)):
+        rows = {row.category: row for row in ledgers.build_ledger(world.branch1, YEAR).summary}
+    congress = rows["congress"].cells()
+    assert congress[0] == (1, 1, False)
+    assert congress[1] == (0, 1, True)  # Q2 ended without a 党员大会
+    assert congress[3] == (0, 1, False)  # Q4 is still open
+    assert rows["congress"].verdict == ("未落实", "danger")
+    assert rows["talk"].verdict[0] == "待落实"  # the year is still open
 
 
 @pytest.mark.django_db
