@@ -191,3 +191,22 @@ def test_the_menu_offers_signin_to_people_and_the_list_to_secretaries(client, wo
     client.force_login(world.bob)
     page = client.get(reverse("meetings:list")).content.decode()
     assert f'href="{reverse("meetings:list")}"' in page
+
+
+def test_the_qr_page_offers_no_button_outside_the_window_or_after_review(
+    client, world, members, meeting
+):
+    from dangjian.meetings.services.records import review_meeting
+
+    url = reverse("meetings:signin_qr", args=[meeting.signin_token])
+    with time_machine.travel(at(2026, 11, 26, 7), tick=False):
+        client.force_login(account(members[3]))
+        page = client.get(url).content.decode()
+    assert "签到尚未开始" in page and 'data-testid="confirm-signin"' not in page
+    with time_machine.travel(at(2026, 11, 26, 12), tick=False):
+        held(world.bob, meeting, present=members[:3])
+        review_meeting(meeting, user=world.alice)
+        client.logout()  # a new session: the morning's one has been idle too long
+        client.force_login(account(members[3]))
+        page = client.get(url).content.decode()
+    assert "审核锁定，不能再签到" in page and 'data-testid="confirm-signin"' not in page

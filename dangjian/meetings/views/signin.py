@@ -84,11 +84,20 @@ def signin_qr(request, token):
         "valid": meeting is not None,
         "error": error,
         "done": done,
-        "window_text": attendance.signin_window_text(meeting) if meeting else "",
+        "window": attendance.signin_window_state(meeting) if meeting else "",
+        "window_text": _window_text(meeting),
         "has_person": _has_person(request.user),
     }
     status = 400 if error and request.method == "POST" else (404 if meeting is None else 200)
     return render(request, "meetings/signin/qr.html", context, status=status)
+
+
+def _window_text(meeting) -> str:
+    if meeting is None:
+        return ""
+    if meeting.status == Meeting.Status.REVIEWED:
+        return "本次会议记录已经上级审核锁定，不能再签到。"
+    return attendance.signin_window_text(meeting)
 
 
 def _has_person(user) -> bool:
