@@ -438,6 +438,35 @@ class UpdateInputSerializer(PlanFields):
             field.required = False
 
 
+class RecordNewInputSerializer(PlanFields):
+    """补录 of a meeting never planned in the system: the plan's fields at the actual time,
+    who was present, and the record."""
+
+    planned_start = None
+    planned_end = None
+    organization = ScopedPrimaryKeyRelatedField(
+        model=Organization, permission=MANAGE_MEETING, help_text="召开会议的党组织编号。"
+    )
+    actual_start = serializers.DateTimeField()
+    actual_end = serializers.DateTimeField()
+    minutes = serializers.CharField(help_text="会议记录（HTML，保存前清理）。")
+    resolutions = serializers.CharField(required=False, allow_blank=True)
+    class_hours = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="计入学时；不填按会议类型。",
+    )
+    present_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=2000,
+        help_text="出席人员编号（须在应参会人员中）；其余人员记为缺席。",
+    )
+
+
 class ReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="原因（中文，至少 5 个字）。")
 
@@ -818,6 +847,21 @@ class MeetingViewSet(
         )
 
     # -- the record and its review
+
+    @extend_schema(
+        summary="补录：直接录入一次未在系统中计划的会议（计划、出勤和会议记录一次完成）",
+        request=RecordNewInputSerializer,
+        responses={201: MeetingDetailSerializer, 200: MeetingDetailSerializer},
+        description="同一次补录重复提交时返回原会议（200）。",
+    )
+    @action(detail=False, methods=["post"], url_path="record-new", url_name="record-new")
+    def record_new(self, request):
+        self.require_permission(MANAGE_MEETING)
+        values = self.parse(RecordNewInputSerializer)
+        started = timezone.now()
+        meeting = records.record_new_meeting(user=request.user, **values)
+        is_new = meeting.created_at >= started
+        return self.answer(meeting, status.HTTP_201_CREATED if is_new else status.HTTP_200_OK)
 
     @extend_schema(
         summary="录入会议记录（实际时间、会议记录、决议；迟于规定天数录入标记补录）",

@@ -692,6 +692,53 @@ def test_record_review_return_resubmit(client, world, branch):
     assert again.status_code == 200 and again.json()["status"] == "held"
 
 
+def test_record_new_enters_an_unplanned_meeting_at_once(client, world, branch):
+    members, _ = branch
+    body = {
+        "organization": world.branch1.pk,
+        "meeting_type": meeting_type("theme_day").pk,
+        "topic": "十一月主题党日：义务植树",
+        "actual_start": "2026-11-20T14:00:00+08:00",
+        "actual_end": "2026-11-20T16:00:00+08:00",
+        "minutes": "<p>全体党员参加义务植树。</p>",
+        "place": "矿区东山",
+        "present_ids": [m.person_id for m in members[:2]],
+    }
+    url = f"{API}/record-new/"
+    before = Meeting.objects.count()
+    client.force_login(world.charlie)
+    assert _post(client, url, body).status_code == 403
+    client.force_login(world.dave)
+    assert _post(client, url, body).status_code == 400
+    client.force_login(world.bob)
+    future = _post(
+        client,
+        url,
+        {
+            **body,
+            "actual_start": "2026-12-20T14:00:00+08:00",
+            "actual_end": "2026-12-20T16:00:00+08:00",
+        },
+    )
+    assert future.status_code == 400 and "还没有开始" in _message(future)
+    stranger = add_members(world.branch2, full=1)[0]
+    wrong = _post(client, url, {**body, "present_ids": [stranger.person_id]})
+    assert wrong.status_code == 400 and _message(wrong)
+    assert Meeting.objects.count() == before  # refused entries leave nothing behind
+    response = _post(client, url, body)
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["status"] == "held" and created["held_on"] == "2026-11-20"
+    assert (created["expected_count"], created["present_count"], created["absent_count"]) == (
+        5,
+        2,
+        3,
+    )
+    assert created["place"] == "矿区东山" and created["recorded_at"]
+    again = _post(client, url, body)
+    assert again.status_code == 200 and again.json()["id"] == created["id"]
+
+
 def test_record_refusals_and_late_entry(client, world, branch):
     _members, meeting = branch  # tomorrow's meeting
     client.force_login(world.bob)
