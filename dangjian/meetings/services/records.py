@@ -28,7 +28,7 @@ from dangjian.core.uploads import DOCX, EXTENSIONS, IMAGES, JPEG, MB, PDF, PNG, 
 from dangjian.meetings import rules
 from dangjian.meetings.models import Attendance, Meeting, MeetingFile
 from dangjian.meetings.services import credits
-from dangjian.meetings.services.attendance import recount
+from dangjian.meetings.services.attendance import mark_attendance, recount
 from dangjian.meetings.services.guards import (
     audit,
     clean_text,
@@ -39,7 +39,7 @@ from dangjian.meetings.services.guards import (
     require_review,
     require_unlocked,
 )
-from dangjian.meetings.services.planning import MAX_DURATION
+from dangjian.meetings.services.planning import MAX_DURATION, plan_meeting
 from dangjian.orgs.models import CommitteePost
 
 MINUTES_MAX = 100_000
@@ -179,9 +179,6 @@ def record_new_meeting(
     """补录 a meeting that was never planned in the system, in one transaction: planned at its
     actual time (attendees drawn per type unless `attendee_ids`), the people in `present_ids`
     marked present, then recorded (everybody else absent)."""
-    from dangjian.meetings.services.attendance import mark_attendance
-    from dangjian.meetings.services.planning import plan_meeting
-
     with transaction.atomic():
         meeting = plan_meeting(
             user=user,
