@@ -191,6 +191,9 @@ def test_detail_matrix_and_content(client, world, branch):
     assert "法定人数" in body["quorum"]["text"]
     assert body["signin"]["state"] == "not_open"
     assert body["signin"]["code"] == meeting.signin_code and len(body["signin"]["code"]) == 6
+    assert body["signin"]["link"] == f"http://testserver/meetings/s/{meeting.signin_token}/"
+    assert body["signin"]["qr_image"] == f"http://testserver/meetings/{meeting.pk}/qr.png"
+    assert client.get(body["signin"]["qr_image"]).status_code == 200
     assert body["permissions"] == {"manage": True, "review": False}
     assert body["files"] == []
     assert body["late_days"] is None and body["agenda"] == ""
