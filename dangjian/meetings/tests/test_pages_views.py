@@ -473,3 +473,19 @@ def test_editing_the_plan_changes_the_topic_and_the_attendees(client, world, mem
     assert meeting.topic == "改期后的党员大会" and meeting.host_id == members[1].person_id
     assert meeting.expected_count == 2
     assert sorted(meeting.attendances.values_list("person_id", flat=True)) == sorted(keep)
+
+
+def test_the_search_boxes_answer_within_the_scope(client, world, members):
+    others = add_members(world.branch3, full=1, prefix="二矿")
+    people = reverse("meetings:people_options")
+    organizations = reverse("meetings:organization_options")
+    client.force_login(world.bob)
+    found = client.get(people, {"q": "党员"}).content.decode()
+    assert members[0].person.name in found and others[0].person.name not in found
+    found = client.get(organizations, {"q": "党支部", "manage": "1"}).content.decode()
+    assert "综采一队党支部" in found and "通风区党支部" not in found and "掘进二队" not in found
+    client.force_login(world.alice)
+    found = client.get(organizations, {"q": "党支部"}).content.decode()
+    assert "掘进二队党支部" in found and "通风区党支部" not in found
+    for url in (people, organizations):
+        assert_access_matrix(client, url=url, in_scope=world.bob, no_role=world.charlie)
