@@ -298,7 +298,7 @@ class BranchRows:
         if not isinstance(index, slice):
             raise TypeError("BranchRows supports slices only")
         start, stop = int(index.start or 0), index.stop
-        limit = -1 if stop is None else int(stop) - start
+        limit = 2**31 - 1 if stop is None else int(stop) - start
         sql = f"{self._sql} ORDER BY {self._order} LIMIT {limit} OFFSET {start}"
         with connection.cursor() as cursor:
             cursor.execute(sql, self._params)
@@ -310,9 +310,9 @@ def _branch_row(row) -> BranchRow:
         organization_id=row[0],
         name=row[2] or row[1],
         path=row[3],
-        members=row[4],
+        members=int(row[4]),
         total=Decimal(row[5] or 0),
-        below=row[6] or 0,
+        below=int(row[6] or 0),
     )
 
 
@@ -327,9 +327,9 @@ def subtree_total(organization, requirement) -> BranchRow:
         organization_id=organization.pk,
         name=organization.display_name,
         path=organization.path,
-        members=count or 0,
+        members=int(count or 0),
         total=Decimal(total or 0),
-        below=below or 0,
+        below=int(below or 0),
     )
 
 
