@@ -415,7 +415,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control"}))
+        accept = ".jpg,.jpeg,.png,.pdf,.docx,.xlsx,image/jpeg,image/png"
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"class": "form-control", "accept": accept})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -439,7 +442,7 @@ class UploadForm(BootstrapForm):
         label="说明",
         max_length=200,
         required=False,
-        help_text="不填用文件名；一次上传多个时作为共同说明。",
+        help_text="不填时照片名为“会议照片”，材料用文件名；一次上传多个时作为共同说明。",
     )
 
 
