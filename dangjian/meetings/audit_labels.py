@@ -27,4 +27,5 @@ LABELS: dict[str, str] = {
     "meetings.election_confirm": "确认换届选举结果",
     "meetings.class_hours_export": "导出学时统计",
     "meetings.terms_export": "导出换届情况",
+    "meetings.election_print": "打印换届选举结果报告",
 }

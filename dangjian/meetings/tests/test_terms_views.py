@@ -378,3 +378,30 @@ def test_terms_export_is_scoped_and_audited(client, seeded):
         (1, "掘进二队党支部", "党支部", (TODAY - timedelta(days=10)).isoformat(), -10, 0)
     ]
     assert AuditEntry.objects.filter(action="meetings.terms_export").count() == 3
+
+
+def test_election_report_pdf_is_scoped_and_audited(client, world, voters):
+    from dangjian.audit.models import AuditEntry
+
+    election = services.election_save(
+        actor=world.bob,
+        organization=world.branch1,
+        held_on=TODAY,
+        seats=1,
+        entitled_count=9,
+        present_count=9,
+        ballots_issued=9,
+        ballots_returned=9,
+        ballots_valid=9,
+        candidates=[(voters[0], 8), (voters[1], 1)],
+    )
+    result = assert_access_matrix(
+        client,
+        url=reverse("meetings:election_pdf", args=[election.pk]),
+        in_scope=world.bob,
+        out_of_scope=world.dave,
+        no_role=world.charlie,
+    )
+    response = result.responses["in_scope"]
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="meetings.election_print").count() == 1

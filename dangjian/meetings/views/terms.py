@@ -27,6 +27,7 @@ from dangjian.audit.services import audit_log
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import BootstrapForm, DateInput, limit_rendered_choices, parse_id
 from dangjian.core.paging import paginate
+from dangjian.core.pdf import pdf_response, render_pdf
 from dangjian.core.scope import get_visible_or_404, has_permission, scope_of
 from dangjian.core.search_select import options_response, searchable
 from dangjian.core.submit_once import SubmitOnce
@@ -472,17 +473,7 @@ def election_people(request):
 @login_required
 @require_GET
 def election_detail(request, pk):
-    election = get_visible_or_404(
-        Election.objects.select_related("organization", "meeting", "committee", "created_by"),
-        request.user,
-        VIEW_COMMITTEE,
-        pk=pk,
-    )
-    candidates = list(election.candidates.select_related("person"))
-    labels = dict(services.ELECTION_POSTS)
-    for row in candidates:
-        row.post_label = labels.get(row.post, "")
-    result = services.tally(election, candidates)
+    election, result = _election_with_labels(request, pk)
     scope = scope_of(request.user)
     can_manage = scope.covers(MANAGE_ELECTION, election.organization.path)
     can_confirm = (
@@ -503,6 +494,37 @@ def election_detail(request, pk):
             "form_token": once.token,
         },
     )
+
+
+def _election_with_labels(request, pk):
+    election = get_visible_or_404(
+        Election.objects.select_related("organization", "meeting", "committee", "created_by"),
+        request.user,
+        VIEW_COMMITTEE,
+        pk=pk,
+    )
+    candidates = list(election.candidates.select_related("person"))
+    labels = dict(services.ELECTION_POSTS)
+    for row in candidates:
+        row.post_label = labels.get(row.post, "")
+    return election, services.tally(election, candidates)
+
+
+@login_required
+@require_GET
+def election_pdf(request, pk):
+    """The election result report (选举结果报告) to print and sign; audited like an export."""
+    election, result = _election_with_labels(request, pk)
+    content = render_pdf(
+        "meetings/terms/election_pdf.html", {"election": election, "result": result}
+    )
+    audit_log(
+        actor=request.user,
+        action="meetings.election_print",
+        obj=election,
+        organization=election.organization,
+    )
+    return pdf_response(content, f"{election.organization.name}换届选举结果报告.pdf")
 
 
 @login_required
@@ -548,4 +570,5 @@ urlpatterns = [
     path("elections/<uuid:pk>/", election_detail, name="election_detail"),
     path("elections/<uuid:pk>/edit/", election_edit, name="election_edit"),
     path("elections/<uuid:pk>/confirm/", election_confirm, name="election_confirm"),
+    path("elections/<uuid:pk>/report.pdf", election_pdf, name="election_pdf"),
 ]
