@@ -19,7 +19,7 @@ from dangjian.meetings import rules
 from dangjian.meetings.models import Attendance, Attendees, Meeting, MeetingType
 from dangjian.meetings.services.attendance import SIGNABLE
 from dangjian.members.models import Category as MemberCategory
-from dangjian.members.models import Member, Person
+from dangjian.members.models import Member
 from dangjian.members.models.choices import IN_GOOD_STANDING
 from dangjian.orgs.models import CommitteePost, Organization, OrgType
 
@@ -106,11 +106,10 @@ def check_attendees(organization: Organization, person_ids: list[int]) -> list[i
     allowed |= committee_person_ids(organization) & set(person_ids)
     outside = [pk for pk in person_ids if pk not in allowed]
     if outside:
-        names = list(Person.objects.filter(pk__in=outside[:3]).values_list("name", flat=True))
-        more = f"等 {len(outside)} 人" if len(outside) > 3 else ""
+        # No names: the ids may be of people the caller is not allowed to see.
         raise ServiceError(
-            f"{'、'.join(names) or '所选人员'}{more}不是“{organization.display_name}”的在册党员，"
-            "不能列为应到人员；请改为列席人员登记。"
+            f"所选人员中有 {len(outside)} 人不是“{organization.display_name}”的在册党员，"
+            "不能列为应到人员；请重新选择，或改为列席人员登记。"
         )
     return person_ids
 

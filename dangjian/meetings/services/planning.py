@@ -299,7 +299,10 @@ def _check_person(user, organization: Organization, person, label: str) -> None:
             return
         if scope.covers(VIEW_MEETING, path):
             return
-    raise ServiceError(f"{label}{person.name}不在您可管理的组织范围内，请重新选择。")
+    # No name: the id may be of someone the caller is not allowed to see.
+    raise ServiceError(
+        f"所选{label}不属于本组织及其上级组织，也不在您可管理的范围内，请重新选择。"
+    )
 
 
 def _check_guide(organization: Organization, guide) -> None:
