@@ -64,9 +64,13 @@ def grant(user, role_code: str, organization):
 
 def build_world() -> World:
     from dangjian.accounts.roles import ensure_builtin_roles
+    from dangjian.meetings.defaults import ensure_defaults
     from dangjian.orgs.models import Organization, OrgType
 
+    # Data made by migrations (roles, meeting types and rules) is gone after a transactional
+    # test's flush; both calls are idempotent.
     ensure_builtin_roles()
+    ensure_defaults()
     tree = Organization.objects
     group = tree.add_root(
         {
