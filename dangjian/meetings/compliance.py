@@ -210,6 +210,13 @@ class Missing:
     required: int
     held: int
     status: str
+    state: str
+
+    @property
+    def status_label(self) -> str:
+        if self.status == Status.AMBER and self.state == "closed":
+            return "部分落实"
+        return Status.LABELS[self.status]
 
     @property
     def period_label(self) -> str:
@@ -232,7 +239,7 @@ class OrgResult:
     @property
     def missing(self) -> list[Missing]:
         return [
-            Missing(self.organization, c.rule, c.period, c.required, c.held, c.status)
+            Missing(self.organization, c.rule, c.period, c.required, c.held, c.status, c.state)
             for c in self.cells
             if c.status in (Status.RED, Status.AMBER)
         ]
@@ -299,17 +306,20 @@ def subtree_ids(roots: Sequence[Organization]):
     return Organization.objects.filter(condition).order_by().values("pk")
 
 
-def _organizations(roots, year: int) -> list[Organization]:
-    """Active organisations, and those dissolved during or after the year (shown grey after)."""
-    condition = prefix_q("path", [org.path for org in roots]) or Q(pk__in=[])
+def alive_in(year: int) -> Q:
+    """Organisations that existed during the year: active ones (not founded after it) and
+    those dissolved during or after it (shown grey after the dissolution)."""
     alive = Q(is_active=True) | Q(dissolved_on__gte=datetime.date(year, 1, 1))
-    return list(
-        Organization.objects.filter(condition)
-        .filter(alive)
-        .exclude(founded_on__gt=datetime.date(year, 12, 31))
-        .only(*ORG_FIELDS)
-        .order_by("path")
-    )
+    return alive & ~Q(founded_on__gt=datetime.date(year, 12, 31))
+
+
+def _organizations(roots, year: int, subtree: bool) -> list[Organization]:
+    if subtree:
+        condition = prefix_q("path", [org.path for org in roots]) or Q(pk__in=[])
+    else:
+        condition = Q(pk__in=[org.pk for org in roots])
+    found = Organization.objects.filter(condition).filter(alive_in(year))
+    return list(found.only(*ORG_FIELDS).order_by("path"))
 
 
 def _profile_links(ids) -> dict[int, int]:
@@ -432,13 +442,16 @@ class _Evaluator:
         return result
 
 
-def evaluate(root, year: int, *, months=None, on: datetime.date | None = None) -> Grid:
-    """The compliance grid of every organisation with rules in the subtree(s) of `root`."""
+def evaluate(
+    root, year: int, *, months=None, on: datetime.date | None = None, subtree: bool = True
+) -> Grid:
+    """The compliance grid of every organisation with rules in the subtree(s) of `root` (with
+    `subtree=False`: of the given organisations only — a page of a table)."""
     roots = _roots(root)
     on = on or timezone.localdate()
     months = tuple(sorted(set(months))) if months else ALL_MONTHS
-    ids = subtree_ids(roots)
-    organizations = _organizations(roots, year)
+    ids = subtree_ids(roots) if subtree else [org.pk for org in roots]
+    organizations = _organizations(roots, year, subtree)
     rules = _all_rules()
     categories = {rule.category for rule in rules if not rule.counts_appraisal}
     evaluator = _Evaluator(
@@ -475,7 +488,7 @@ def compliance_score(
     met = total = 0
     lines: list[str] = []
     for year in range(period_start.year, period_end.year + 1):
-        row = evaluate([org], year, on=on).get(org.pk)
+        row = evaluate([org], year, on=on, subtree=False).get(org.pk)
         for cell in row.cells if row else []:
             slot = cell.period
             inside = period_start <= slot.start and slot.end <= period_end
@@ -492,3 +505,104 @@ def compliance_score(
         return 1.0, ["所选期间内没有已到期的组织生活要求。"]
     lines.insert(0, f"已落实 {met}/{total} 项（按期间计）。")
     return round(met / total, 4), lines
+
+
+# ------------------------------------------------------------------------------ page reads
+
+
+def rated_types() -> list[str]:
+    """The organisation types some active rule applies to (one query)."""
+    types = set()
+    for org_types in ComplianceRule.objects.filter(is_active=True).values_list(
+        "org_types", flat=True
+    ):
+        types.update(org_types or [])
+    return sorted(types)
+
+
+def rated_organizations(root: Organization, year: int):
+    """The organisations of the subtree that the rule table may apply to, in tree order: the
+    rows of the table view, the API and the export (paginated in the database)."""
+    return (
+        Organization.objects.filter(path__startswith=root.path, org_type__in=rated_types())
+        .filter(alive_in(year))
+        .only(*ORG_FIELDS)
+        .order_by("path")
+    )
+
+
+def level_children(root: Organization, year: int):
+    """The heat-map rows below `root`: its direct children that existed in the year."""
+    return (
+        Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1)
+        .filter(alive_in(year))
+        .only(*ORG_FIELDS)
+        .order_by("path")
+    )
+
+
+@dataclass
+class MonthShare:
+    """One month of a 党委/党总支 row: its branches, and how many of them are green."""
+
+    month: int
+    branches: int
+    green: int
+    red: int
+    open: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.green / self.branches) if self.branches else None
+
+    @property
+    def status(self) -> str:
+        """Green when every branch is, amber while the only gaps are still open, else red."""
+        if not self.branches:
+            return Status.GREY
+        if self.green == self.branches:
+            return Status.GREEN
+        if self.red == 0:
+            return Status.FUTURE if self.open == 0 else Status.AMBER
+        return Status.RED
+
+
+def shares(results: Iterable[OrgResult], months: Sequence[int]) -> list[MonthShare]:
+    """Per month, the branches (党支部 types) among `results` and how many are compliant."""
+    from dangjian.orgs.models import BRANCH_TYPES
+
+    tally = {m: MonthShare(m, 0, 0, 0, 0) for m in months}
+    for result in results:
+        if result.organization.org_type not in BRANCH_TYPES:
+            continue
+        for month in months:
+            status = result.months.get(month, Status.GREY)
+            if status in (Status.GREY, Status.FUTURE):
+                continue
+            share = tally[month]
+            share.branches += 1
+            share.green += status == Status.GREEN
+            share.red += status == Status.RED
+            share.open += status == Status.AMBER
+    return list(tally.values())
+
+
+def month_gaps(result: OrgResult, month: int) -> list[Cell]:
+    """The unmet cells a heat-map month of one organisation stands for."""
+    gaps = []
+    for cell in result.cells:
+        kind = cell.period.kind
+        shown = (cell.period.last_month,) if kind in LONG_PERIODS else cell.period.months
+        if month in shown and cell.status in (Status.RED, Status.AMBER):
+            gaps.append(cell)
+    return gaps
+
+
+def bucket_by_child(grid: Grid, root: Organization) -> dict[str, list[OrgResult]]:
+    """Results grouped by the path of the child of `root` they lie under (one pass)."""
+    width = len(root.path) + Organization.steplen
+    buckets: dict[str, list[OrgResult]] = defaultdict(list)
+    for result in grid:
+        if len(result.organization.path) >= width:
+            buckets[result.organization.path[:width]].append(result)
+    return buckets
