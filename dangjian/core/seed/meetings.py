@@ -573,9 +573,10 @@ class _Maker:
             return {"present": present, "leave": leave, "absent": absent}, []
         marks = []
         counts = {"present": 0, "leave": 0, "absent": 0}
-        for _ in row.attendees:
+        chairs = {row.host, row.recorder} - {None}
+        for person, _, _ in row.attendees:
             draw = rng.random()
-            if draw < 0.88:
+            if person in chairs or draw < 0.88:  # the host and the recorder were there
                 mark = ("present", "")
             elif draw < 0.97:
                 mark = ("leave", rng.choice(LEAVE_REASONS))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from dangjian.accounts.models import User
 from dangjian.core.rules import rule_value
@@ -84,6 +84,13 @@ def test_counters_and_quorum_match_the_attendance_rows(data):
     assert not Attendance.objects.filter(status="leave", leave_reason="").exists()
     reasons = set(Attendance.objects.filter(status="leave").values_list("leave_reason", flat=True))
     assert {"下井", "轮休", "病假", "外出培训"} <= reasons
+
+
+def test_the_host_and_the_recorder_attended(data):
+    held = Attendance.objects.exclude(meeting__status=Meeting.Status.NOTIFIED)
+    chairs = held.filter(Q(person=F("meeting__host")) | Q(person=F("meeting__recorder")))
+    assert chairs.exists()
+    assert not chairs.exclude(status="present").exists()
 
 
 def test_credits_are_what_sync_credits_writes(data):
