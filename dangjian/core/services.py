@@ -27,6 +27,8 @@ RULE_PERMISSIONS: dict[str, str] = {
     "orgs.": "orgs.manage_organization",
     # Member-record rules (probation, age bands, import limits) are the organisation department's.
     "members.": "orgs.manage_organization",
+    # 组织生活 numbers (补录 days, sign-in window, 学时, election quorum) go with its settings.
+    "meetings.": "meetings.configure",
 }
 
 

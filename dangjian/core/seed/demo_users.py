@@ -33,6 +33,8 @@ DEMO_LOGINS = (
               "角色、授权、密码与锁定策略、解锁账号", two_factor=True),
     DemoLogin("auditor", "audit_admin", "审计管理员", "root",
               "只能查阅、导出审计日志", two_factor=True),
+    DemoLogin("jituan", "org_department", "集团组织部", "root",
+              "全集团的党组织、党员、组织生活，组织生活的会议类型与落实要求设置"),
     DemoLogin("zuzhibu", "org_department", "组织部", "mine",
               "一矿党委及其下全部党组织、班子、党员"),
     DemoLogin("shuji", "branch_secretary", "党支部书记", "branch",
