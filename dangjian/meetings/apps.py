@@ -11,5 +11,5 @@ class MeetingsConfig(AppConfig):
 
         register("meetings", "组织生活")
         register("terms", "换届提醒")
-        # `sweeps.py` is autodiscovered; the 换届 reminders live in their own module.
-        from dangjian.meetings import sweeps_terms  # noqa: F401
+        # `sweeps.py` is autodiscovered; these sweeps live in their own modules.
+        from dangjian.meetings import sweeps_terms, sweeps_upcoming  # noqa: F401

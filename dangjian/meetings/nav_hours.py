@@ -15,8 +15,8 @@ def _configures_globally(user) -> bool:
     return holds_globally(user, CONFIGURE)
 
 
-add(Entry("office", "学时统计", "meetings:hours", VIEW_COMPLIANCE, order=34))
-add(Entry("office", "我的学时", "meetings:hours_mine", None, order=35, visible=_is_a_person))
+add(Entry("office", "学时统计", "meetings:hours", VIEW_COMPLIANCE, order=74))
+add(Entry("office", "我的学时", "meetings:hours_mine", None, order=79, visible=_is_a_person))
 add(
     Entry(
         "admin",

@@ -300,9 +300,7 @@ def _check_person(user, organization: Organization, person, label: str) -> None:
         if scope.covers(VIEW_MEETING, path):
             return
     # No name: the id may be of someone the caller is not allowed to see.
-    raise ServiceError(
-        f"所选{label}不属于本组织及其上级组织，也不在您可管理的范围内，请重新选择。"
-    )
+    raise ServiceError(f"所选{label}不属于本组织及其上级组织，也不在您可管理的范围内，请重新选择。")
 
 
 def _check_guide(organization: Organization, guide) -> None:
