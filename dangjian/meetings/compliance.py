@@ -106,6 +106,12 @@ class PeriodSlot:
     months: tuple[int, ...]
 
     @property
+    def short_label(self) -> str:
+        """The label without the year: 10月, 第4季度, 下半年, 全年."""
+        rest = self.label.removeprefix(f"{self.start.year}年")
+        return "全年" if rest == "度" else rest
+
+    @property
     def last_month(self) -> int:
         return self.months[-1]
 

@@ -95,6 +95,8 @@ def test_periods_have_chinese_labels_and_exact_bounds():
     assert periods_of("month", 2028)[1].end == D(2028, 2, 29)
     assert [p.label for p in periods_of("half_year", 2026)] == ["2026年上半年", "2026年下半年"]
     assert periods_of("year", 2026)[0].label == "2026年度"
+    assert periods_of("year", 2026)[0].short_label == "全年"
+    assert quarters[3].short_label == "第4季度"
 
 
 # ---------------------------------------------------------------------------- each rule
