@@ -168,6 +168,18 @@ def test_a_secretary_runs_a_party_congress_and_members_sign_in_by_phone(
     expect(page.get_by_test_id("meeting-table")).to_contain_text("学习贯彻全会精神")
     browser_session.screenshot("meetings-list")
 
+    # The compliance table: this quarter's 党员大会 requirement of branch1 is now met (green).
+    quarter = (meeting.held_on.month - 1) // 3 + 1
+    browser_session.goto(
+        f"/meetings/compliance/?organization={world.branch1.pk}&year={meeting.held_on.year}"
+        f"&quarter={quarter}&view=table"
+    )
+    congress = page.get_by_test_id("compliance-table-org").first.locator(
+        "tr", has_text="支部党员大会每季度至少召开1次"
+    )
+    expect(congress.locator(".dj-cp-green")).to_contain_text("1/1")
+    browser_session.screenshot("meetings-compliance-green")
+
     # The upper organisation reviews it; the member sees the record on their own page.
     browser_session.context.clear_cookies()
     browser_session.sign_in(world.alice)
