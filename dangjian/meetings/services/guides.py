@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dangjian.audit.services import audit_log, snapshot
 from dangjian.core.exceptions import ServiceError
+from dangjian.core.richtext import sanitize_html
 from dangjian.core.scope import prefix_q, require_in_scope
 from dangjian.core.uploads import DOCUMENTS, EXTENSIONS, MB, check_upload
 from dangjian.meetings.models import Category, Guide, GuideFile, GuideTopic
@@ -27,28 +28,15 @@ from dangjian.orgs.models import Organization, OrgType
 MAX_TOPICS = 30
 MAX_FILE_BYTES = 20 * MB
 MAX_FILES = 20
-ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "s", "ol", "ul", "li", "h2", "h3", "h4",
-    "blockquote", "table", "thead", "tbody", "tr", "th", "td", "a",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
 
 def clean_body(html: str) -> str:
-    """The guide's body as safe HTML (nh3): formatting tags only, links to http(s) only."""
+    """The guide's body as safe HTML: plain text from a textarea keeps its paragraphs."""
     html = (html or "").strip()
-    if not html:
-        return ""
-    if "<" not in html:  # plain text from a textarea: keep its paragraphs
+    if html and "<" not in html:
         paragraphs = [line.strip() for line in html.splitlines() if line.strip()]
         html = "".join(f"<p>{nh3.clean_text(line)}</p>" for line in paragraphs)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer",
-    )
+    return sanitize_html(html)
 
 
 def publishing_organizations(user):

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core.exceptions import ServiceError
+from dangjian.core.richtext import sanitize_html
 from dangjian.core.rules import rule_value
 from dangjian.core.uploads import DOCX, EXTENSIONS, IMAGES, JPEG, MB, PDF, PNG, XLSX, check_upload
 from dangjian.meetings import rules
@@ -61,28 +62,10 @@ RECORDABLE = (
     Meeting.Status.RETURNED,
 )
 
-MINUTES_TAGS = {
-    "p", "br", "strong", "em", "u", "s", "ol", "ul", "li", "h2", "h3", "h4", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td", "a",
-}  # fmt: skip
-# Quill 2 writes bullet lists as <ol><li data-list="bullet">; keeping the marker keeps them bullets.
-MINUTES_ATTRIBUTES = {
-    "a": {"href"},
-    "li": {"data-list"},
-    "th": {"colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-}
-
 
 def sanitize_minutes(html: str) -> str:
-    """The minutes as safe HTML: the editor's formatting tags, links to http(s) only."""
-    return nh3.clean(
-        html or "",
-        tags=MINUTES_TAGS,
-        attributes=MINUTES_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer nofollow",
-    ).strip()
+    """The minutes as safe HTML (the one sanitiser of the platform, `core.richtext`)."""
+    return sanitize_html(html)
 
 
 def _has_text(html: str) -> bool:
