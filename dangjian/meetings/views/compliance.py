@@ -227,8 +227,8 @@ def heatmap_rows(choice: Choice, grid, children) -> list[dict]:
 def _summary(grid) -> dict:
     tally = dict.fromkeys(Status.LABELS, 0)
     for result in grid:
-        for cell in result.cells:
-            tally[cell.status] += 1
+        for status, count in result.counts.items():
+            tally[status] += count
     return {
         "organizations": len(grid),
         "green": tally[Status.GREEN],
@@ -259,11 +259,21 @@ def compliance_page(request):
     return render(request, "meetings/compliance/page.html", context)
 
 
+def _shows_cells(organization) -> bool:
+    return organization.org_type in BRANCH_TYPES or organization.org_type == OrgType.GROUP
+
+
 def _heatmap_context(request, choice: Choice) -> dict:
-    grid = compliance.evaluate(choice.organization, choice.year, months=choice.months)
-    children = compliance.level_children(choice.organization, choice.year)
+    """One evaluation of the subtree per request: month statuses and counts for every
+    organisation, cells (the tooltips) only for the status rows shown on this page."""
+    root = choice.organization
+    children = compliance.level_children(root, choice.year)
     paged = paginate(request, children, per_page=HEATMAP_ROWS)
-    rows = heatmap_rows(choice, grid, paged["page_obj"].object_list)
+    page_children = list(paged["page_obj"].object_list)
+    detail = [org.pk for org in [root, *page_children] if _shows_cells(org)]
+    grid = compliance.evaluate_months(root, choice.year, months=choice.months, detail=detail)
+    rows = heatmap_rows(choice, grid, page_children)
+    summary = _summary(grid)
     data = {
         "months": [f"{m}月" for m in choice.months],
         "rows": rows,
@@ -279,15 +289,10 @@ def _heatmap_context(request, choice: Choice) -> dict:
         **paged,
         "rows": rows,
         "heatmap": data,
-        "summary": _summary(grid),
-        "missing_count": sum(1 for _ in _missing_iter(grid)),
+        "summary": summary,
+        "missing_count": summary["red"] + summary["amber"],
         "months": choice.months,
     }
-
-
-def _missing_iter(grid):
-    for result in grid:
-        yield from (c for c in result.cells if c.status in (Status.RED, Status.AMBER))
 
 
 def _table_context(request, choice: Choice) -> dict:
