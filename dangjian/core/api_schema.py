@@ -60,9 +60,11 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _error_codes(self) -> list[str]:
         is_list = self.method == "GET" and self._is_list_view()
+        # Query parameters declared on an action (`?year=`, `?page=`) are input too.
+        declared = {getattr(p, "name", None) for p in self.get_override_parameters()}
         codes = ["401", "403", "429"]
-        if is_list or self.method in ("POST", "PUT", "PATCH"):
+        if is_list or declared or self.method in ("POST", "PUT", "PATCH"):
             codes.append("400")  # filters and page numbers are input too
-        if is_list or "{" in self.path:
+        if is_list or "{" in self.path or "page" in declared:
             codes.append("404")  # a page past the end answers 404
         return sorted(codes)

@@ -11,7 +11,7 @@ how many meetings were required and held, with a traffic-light status.
         Every organisation of the subtree(s) of `root` (one organisation or a list) that has
         rules. A fixed number of queries whatever the size of the subtree: organisations,
         rules, profile links, current committees, one aggregate over Meeting (organisation ×
-        category × month, through the partial index `meetings_held_category`) and one over the
+        category × month, through the covering index `meetings_org_held_cover`) and one over the
         closed 民主评议 rounds. `months` (e.g. (10, 11, 12)) keeps only the periods that overlap
         those months. `on` is "today" (default: the local date).
 

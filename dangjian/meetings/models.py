@@ -234,12 +234,12 @@ class Meeting(models.Model):
         verbose_name_plural = _("组织生活")
         ordering = ["-held_on", "-planned_start", "-id"]
         indexes = [
-            models.Index(fields=["organization", "-held_on"], name="meetings_org_held"),
-            # Compliance: counts of held meetings per organisation, category and month.
+            # One index serves a branch's list (read backwards for newest first) and, covering
+            # the compliance count (organisation, date, category, status), the heat-map of a
+            # whole group without reading the meeting rows.
             models.Index(
-                fields=["category", "held_on", "organization"],
-                condition=Q(status__in=["held", "reviewed", "returned"]),
-                name="meetings_held_category",
+                fields=["organization", "held_on", "category", "status"],
+                name="meetings_org_held_cover",
             ),
             models.Index(fields=["status", "held_on"], name="meetings_status_held"),
         ]
