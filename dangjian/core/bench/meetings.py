@@ -104,12 +104,13 @@ def _ensure_photos(meetings) -> None:
 
 MEETING_CASES = (
     Case(
-        "组织生活 heat-map · 全集团 · 本年度",
+        "组织生活落实热力图 · 全集团 · 本年度",
         _with_query("meetings:compliance", _root),
         GROUP,
     ),
     Case("组织生活列表 · 支部书记", _page("meetings:list"), SECRETARY),
     Case("组织生活列表 · 集团组织部", _page("meetings:list"), GROUP),
     Case("学时统计 · 一个矿（集团组织部）", _with_query("meetings:hours", _mine), GROUP),
+    Case("学时统计 · 全集团", _with_query("meetings:hours", _root), GROUP),
     OperationCase("三会一课台账 PDF · 一个支部全年", _prepare_ledger),
 )
