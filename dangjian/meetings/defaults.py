@@ -128,18 +128,9 @@ RETIREES_PROFILE = (
     "离退休党支部",
     "离退休党员党支部：按季度集中组织生活，不要求每月主题党日和支委会",
 )
+_RETIREES_SOURCE = "离退休党员党支部可结合实际调整组织生活频次（上级党委批准的方案）"
 RETIREES_RULES = [
-    (
-        "congress",
-        False,
-        "quarter",
-        1,
-        BRANCHES,
-        False,
-        None,
-        "支部党员大会每季度至少召开1次",
-        f"{_BRANCH_REGULATION}：党员大会一般每季度召开1次",
-    ),
+    DEFAULT_RULES[0],  # 党员大会 as for every branch
     (
         "committee",
         False,
@@ -149,7 +140,7 @@ RETIREES_RULES = [
         True,
         None,
         "支部委员会会议每季度至少1次",
-        "离退休党员党支部可结合实际调整组织生活频次（上级党委批准的方案）",
+        _RETIREES_SOURCE,
     ),
     (
         "theme_day",
@@ -160,7 +151,7 @@ RETIREES_RULES = [
         False,
         None,
         "每季度开展1次主题党日",
-        "离退休党员党支部可结合实际调整组织生活频次（上级党委批准的方案）",
+        _RETIREES_SOURCE,
     ),
     (
         "lecture",
@@ -171,30 +162,10 @@ RETIREES_RULES = [
         False,
         None,
         "党课每半年至少1次",
-        "离退休党员党支部可结合实际调整组织生活频次（上级党委批准的方案）",
+        _RETIREES_SOURCE,
     ),
-    (
-        "org_life",
-        False,
-        "year",
-        1,
-        BRANCHES,
-        False,
-        12,
-        "每年至少召开1次组织生活会（一般在第四季度）",
-        f"{_BRANCH_REGULATION}：党支部每年至少召开1次组织生活会，一般安排在第四季度",
-    ),
-    (
-        "other",
-        True,
-        "year",
-        1,
-        BRANCHES,
-        False,
-        None,
-        "每年开展1次民主评议党员",
-        f"{_BRANCH_REGULATION}：党支部一般每年开展1次民主评议党员",
-    ),
+    DEFAULT_RULES[5],  # 组织生活会
+    DEFAULT_RULES[6],  # 民主评议党员
 ]
 
 
