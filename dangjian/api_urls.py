@@ -17,6 +17,7 @@ from dangjian.dues import api as dues_api
 from dangjian.meetings import api as meetings_api
 from dangjian.members import api as members_api
 from dangjian.orgs import api as orgs_api
+from dangjian.portal import api as portal_api
 from dangjian.transfers import api as transfers_api
 
 app_name = "api"
@@ -30,6 +31,7 @@ API_MODULES = (
     dues_api,
     appraisals_api,
     meetings_api,
+    portal_api,
 )
 
 router = DefaultRouter()

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dangjian.dues",
     "dangjian.appraisals",
     "dangjian.meetings",
+    "dangjian.portal",
+    "dangjian.search",
     "dangjian.dashboard",
 ]
 

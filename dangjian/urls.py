@@ -3,7 +3,7 @@ from django.urls import include, path
 from dangjian.core import views as core_views
 
 urlpatterns = [
-    path("", include("dangjian.dashboard.urls")),
+    path("workbench/", include("dangjian.dashboard.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("manage/", include("dangjian.accounts.manage_urls")),
     path("orgs/", include("dangjian.orgs.urls")),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("jobs/", include("dangjian.core.urls")),
     path("api/v1/", include("dangjian.api_urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    # Last: the portal owns the site root (`/`, `/s/<code>/`, `/a/<id>/`, `/search/` …).
+    path("", include("dangjian.portal.urls")),
 ]
 
 handler403 = "dangjian.core.views.permission_denied"

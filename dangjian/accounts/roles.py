@@ -15,6 +15,7 @@ from dangjian.dues import permissions as dues
 from dangjian.meetings import permissions as meetings
 from dangjian.members import permissions as members
 from dangjian.orgs import permissions as orgs
+from dangjian.portal import permissions as portal
 from dangjian.transfers import permissions as transfers
 
 
@@ -103,6 +104,33 @@ ORG_DEPARTMENT = BuiltinRole(
         meetings.MANAGE_GUIDE,
         meetings.MANAGE_ELECTION,
         meetings.CONFIGURE,
+        portal.WRITE_ARTICLE,
+        portal.REVIEW_ARTICLE,
+        portal.APPROVE_ARTICLE,
+        portal.MANAGE_DOWNLOADS,
+        portal.MANAGE_SITE,
+    ),
+)
+PROPAGANDA_HEAD = BuiltinRole(
+    "propaganda_head",
+    "宣传部长",
+    "党委宣传部门负责人：审核本站稿件（含保密审查），管理栏目、首页和下载专区。",
+    (
+        orgs.VIEW_ORGANIZATION,
+        portal.WRITE_ARTICLE,
+        portal.REVIEW_ARTICLE,
+        portal.MANAGE_DOWNLOADS,
+        portal.MANAGE_SITE,
+    ),
+)
+PROPAGANDA_OFFICER = BuiltinRole(
+    "propaganda_officer",
+    "宣传干事",
+    "撰写和投稿本站文章，维护下载专区资料。",
+    (
+        orgs.VIEW_ORGANIZATION,
+        portal.WRITE_ARTICLE,
+        portal.MANAGE_DOWNLOADS,
     ),
 )
 BRANCH_SECRETARY = BuiltinRole(
@@ -162,6 +190,8 @@ BUILTIN_ROLES = (
     ORG_DEPARTMENT,
     BRANCH_SECRETARY,
     PARTY_CLERK,
+    PROPAGANDA_HEAD,
+    PROPAGANDA_OFFICER,
 )
 
 

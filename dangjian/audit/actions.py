@@ -23,6 +23,7 @@ GROUPS = {
     "dues": "党费",
     "appraisals": "民主评议党员",
     "meetings": "组织生活",
+    "portal": "门户与信息交流",
     "notifications": "消息",
     "core": "系统",
     "audit": "审计",
@@ -113,7 +114,7 @@ LABELS = {
 }
 
 # Apps with their own label modules (one file per app, so each app owns its labels).
-for _module in ("development", "transfers", "dues", "appraisals", "meetings"):
+for _module in ("development", "transfers", "dues", "appraisals", "meetings", "portal"):
     LABELS |= import_module(f"dangjian.{_module}.audit_labels").LABELS
 
 

@@ -29,6 +29,8 @@ RULE_PERMISSIONS: dict[str, str] = {
     "members.": "orgs.manage_organization",
     # 组织生活 numbers (补录 days, sign-in window, 学时, election quorum) go with its settings.
     "meetings.": "meetings.configure",
+    # Portal numbers (home cache, upload limits, renditions) belong to whoever runs the sites.
+    "portal.": "portal.manage_site",
 }
 
 

@@ -365,6 +365,6 @@ class TestChainStatus:
 
 def test_the_admin_menu_has_the_audit_log_for_the_auditor_only(client, world):
     client.force_login(world.auditor)
-    assert 'href="/audit/"' in client.get("/").content.decode()
+    assert 'href="/audit/"' in client.get(reverse("dashboard:home")).content.decode()
     client.force_login(world.sysadmin)
-    assert 'href="/audit/"' not in client.get("/").content.decode()
+    assert 'href="/audit/"' not in client.get(reverse("dashboard:home")).content.decode()

@@ -233,7 +233,7 @@ def test_the_page_shows_service_and_import_errors(client, world):
 
 def test_the_menu_entry_is_hidden_from_a_non_global_holder(client, world):
     client.force_login(world.alice)
-    assert reverse("manage:calendar") not in client.get("/").content.decode()
+    assert reverse("manage:calendar") not in client.get(reverse("dashboard:home")).content.decode()
 
 
 def _queries(client, django_assert_max_num_queries, url, budget):

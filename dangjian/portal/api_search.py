@@ -1,0 +1,3 @@
+"""Portal API (filled in by its part)."""
+
+routes: list = []

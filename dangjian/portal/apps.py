@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "dangjian.portal"
+    label = "portal"
+    verbose_name = "门户与信息交流"
+
+    def ready(self):
+        from dangjian.notifications.categories import register
+
+        register("portal", "门户稿件")

@@ -1,0 +1,27 @@
+"""Chinese labels of this app's audit actions (merged into `audit.actions.LABELS`)."""
+
+LABELS: dict[str, str] = {
+    "portal.site_create": "开通站点",
+    "portal.site_update": "修改站点设置",
+    "portal.column_save": "保存栏目",
+    "portal.column_delete": "删除栏目",
+    "portal.block_save": "设置首页区块",
+    "portal.block_delete": "删除首页区块",
+    "portal.article_create": "新建文章",
+    "portal.article_update": "修改文章",
+    "portal.article_submit": "提交文章审核",
+    "portal.article_review": "审核文章",
+    "portal.article_approve": "审批文章",
+    "portal.article_publish": "发布文章",
+    "portal.article_return": "退回文章",
+    "portal.article_withdraw": "撤下文章",
+    "portal.article_delete": "删除文章草稿",
+    "portal.article_restore": "恢复文章版本",
+    "portal.attachment_upload": "上传文章附件",
+    "portal.attachment_delete": "删除文章附件",
+    "portal.media_upload": "上传图片或视频",
+    "portal.download_folder_save": "保存下载文件夹",
+    "portal.download_save": "保存下载资料",
+    "portal.download_version": "上传资料新版本",
+    "portal.download_delete": "删除下载资料",
+}

@@ -1,0 +1,1 @@
+"""Menu entries (filled in by its part)."""

@@ -1,0 +1,1 @@
+"""Numbers of the portal that an administrator may change (`core.rules`)."""

@@ -1,0 +1,3 @@
+"""Portal pages (filled in by its part)."""
+
+urlpatterns: list = []

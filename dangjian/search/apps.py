@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "dangjian.search"
+    label = "search"
+    verbose_name = "全文检索"
