@@ -10,3 +10,5 @@ class PortalConfig(AppConfig):
         from dangjian.notifications.categories import register
 
         register("portal", "门户稿件")
+        # Receivers of `portal.signals` (the home-page cache) and the sweeps module.
+        from dangjian.portal import receivers  # noqa: F401

@@ -1,0 +1,1 @@
+"""Receivers of portal.signals (filled in by the site part: cache invalidation)."""
