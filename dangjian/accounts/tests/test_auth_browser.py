@@ -33,7 +33,7 @@ def test_a_member_logs_in_with_the_password(browser_session, live_world):
     assert "登录名或密码不正确" in page.inner_text("[data-testid=login-error]")
     browser_session.screenshot("login-failed")
     browser_session.login("charlie", live_world.password)
-    assert page.url == browser_session.base_url + "/"
+    assert page.url == browser_session.base_url + "/workbench/"
     browser_session.goto("/accounts/profile/")
     assert_fits(browser_session)
     browser_session.screenshot("profile")

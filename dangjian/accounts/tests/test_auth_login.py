@@ -80,8 +80,8 @@ def test_empty_fields_are_explained(client, db):
     ("next_url", "expected"),
     [
         ("/accounts/profile/", "/accounts/profile/"),
-        ("https://evil.example.com/", "/"),
-        ("//evil.example.com/", "/"),
+        ("https://evil.example.com/", "/workbench/"),
+        ("//evil.example.com/", "/workbench/"),
     ],
 )
 def test_it_follows_next_only_inside_the_site(client, world, next_url, expected):

@@ -33,7 +33,7 @@ def admin_login(session, user, password):
     session.page.fill("input[name=code]", f"{code:06d}")
     session.page.click("form button[type=submit]")
     session.page.wait_for_load_state("networkidle")
-    assert session.page.url == session.base_url + "/"
+    assert session.page.url == session.base_url + "/workbench/"
 
 
 def admin_menu(session):
