@@ -1,1 +1,6 @@
-"""Menu entries (filled in by its part)."""
+"""Menu entry of the portal back-end (imported by portal/navigation.py)."""
+
+from dangjian.core.navigation import Entry, add
+from dangjian.portal.permissions import MANAGE_SITE
+
+add(Entry("exchange", "站点与栏目", "portal:manage_sites", MANAGE_SITE, order=90))
