@@ -62,6 +62,7 @@ __all__ = [
     "can_edit",
     "can_review",
     "can_write",
+    "delete_article",
     "edit_refusal",
     "media_keys",
     "restore_revision",
@@ -375,6 +376,28 @@ def _changed(article: Article, reason: str) -> None:
     send_after_commit(
         article_changed, article_id=article.pk, site_id=article.site_id, reason=reason
     )
+
+
+def delete_article(*, actor, article: Article) -> None:
+    """Delete a draft or returned article that was never published (its revisions, trail and
+    attachments go with it). A published article is withdrawn instead, so its trail stays."""
+    with transaction.atomic():
+        locked = _locked(article)
+        if not (can_write(actor, locked.column) or locked.created_by_id == actor.pk):
+            raise ServiceError("您没有删除这篇稿件的权限。")
+        deletable = (Article.Status.DRAFT, Article.Status.RETURNED)
+        if locked.status not in deletable or locked.published_at is not None:
+            raise ServiceError("只能删除从未发布过的草稿或退回的稿件；已发布的文章请撤稿。")
+        audit_log(
+            actor=actor,
+            action="portal.article_delete",
+            obj=locked,
+            organization=locked.site.organization,
+            before=_summary(locked),
+        )
+        pk, site_id = locked.pk, locked.site_id
+        locked.delete()
+        send_after_commit(article_changed, article_id=pk, site_id=site_id, reason="delete")
 
 
 # ---------------------------------------------------------------- plain text
