@@ -28,13 +28,8 @@ from django.utils import timezone
 
 from dangjian.core.scope import scope_condition
 from dangjian.portal.cache import TTL_SECONDS, fragment_key
-from dangjian.portal.models import Article, Column, DownloadFolder, DownloadItem, HomeBlock, Site
-from dangjian.portal.visibility import (
-    articles_readable_by,
-    readable,
-    viewer_prefixes,
-    visibility_class,
-)
+from dangjian.portal.models import Article, Column, HomeBlock, Site
+from dangjian.portal.visibility import articles_readable_by, viewer_prefixes, visibility_class
 
 Kind = HomeBlock.Kind
 PER_VIEWER = frozenset({Kind.TODO, Kind.QUICK_ENTRIES})  # never cached: they differ per person
@@ -75,13 +70,11 @@ def optional_url(name: str, **kwargs) -> str:
 
 
 def media_src(asset, width: int | None = None) -> str:
-    """The URL of a picture (a rendition of about `width` pixels), or "" when there is none."""
+    """The URL of a picture (the rendition of about `width` pixels), or "" when there is none."""
     if asset is None:
         return ""
-    try:
-        from dangjian.portal.services.media import media_url
-    except ImportError:  # the media part not installed
-        return optional_url("portal:media", key=asset.key)
+    from dangjian.portal.services.media import media_url
+
     return media_url(asset, width)
 
 
@@ -333,12 +326,16 @@ def _safe_link(url: str) -> bool:
 
 
 def _downloads_block(block, site, user, now):
+    from dangjian.portal.services.downloads import readable_items
+
     items = list(
-        DownloadItem.objects.filter(site=site, is_active=True, current_version__isnull=False)
-        .filter(readable(user, DownloadItem), readable(user, DownloadFolder, prefix="folder__"))
-        .select_related("current_version")
+        readable_items(user, site=site)
+        .filter(current_version__isnull=False)
+        .only("id", "title", "updated_at")
         .order_by("-updated_at", "-id")[: block.size]
     )
+    for item in items:
+        item.url = reverse("portal:download_item", kwargs={"code": site.code, "pk": item.pk})
     return {"items": items, "more_url": optional_url("portal:downloads", code=site.code)}
 
 
