@@ -24,4 +24,5 @@ LABELS: dict[str, str] = {
     "portal.download_save": "保存下载资料",
     "portal.download_version": "上传资料新版本",
     "portal.download_delete": "删除下载资料",
+    "portal.download_folder_delete": "删除下载文件夹",
 }
