@@ -22,12 +22,12 @@ from dangjian.search.query import MAX_PER_PAGE, MAX_QUERY_CHARS, PER_PAGE, check
 from dangjian.search.query import search as run_search
 
 
-class SiteBriefSerializer(serializers.Serializer):
+class SearchSiteSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class ColumnBriefSerializer(serializers.Serializer):
+class SearchColumnSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
 
@@ -42,8 +42,8 @@ class HitSerializer(serializers.Serializer):
     snippet_html = serializers.CharField(help_text="约 120 字的摘录，检索词以 <mark> 标出")
     in_attachment = serializers.CharField(help_text="摘录来自的附件名称；来自正文时为空")
     url = serializers.CharField(help_text="网页地址")
-    site = SiteBriefSerializer()
-    column = ColumnBriefSerializer(allow_null=True)
+    site = SearchSiteSerializer()
+    column = SearchColumnSerializer(allow_null=True)
     date = serializers.DateTimeField(allow_null=True, help_text="发布时间（资料为更新时间）")
     score = serializers.FloatField(help_text="相关度，越大越相关")
 
@@ -63,6 +63,8 @@ PARAMETERS = [
 
 def _text(request, name: str) -> str:
     value = (request.query_params.get(name) or "").strip()
+    if "\x00" in value:
+        raise exceptions.ValidationError({name: ["含有不允许的控制字符。"]})
     if len(value) > MAX_QUERY_CHARS:
         raise exceptions.ValidationError({name: [f"不能超过 {MAX_QUERY_CHARS} 个字符。"]})
     return value

@@ -11,13 +11,16 @@ letters and digits only; they are still quoted for FTS5, which has its own query
 
 from __future__ import annotations
 
-from django.db import connection
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 
 from dangjian.search.models import SearchDocument
 
 TITLE_WEIGHT = 10.0  # bm25 column weight of the title on SQLite (content: 1.0)
 # ts_rank_cd weights {D, C, B, A}: the title (A) counts ten times the content (B).
 PG_WEIGHTS = "{0.1, 0.1, 0.1, 1.0}"
+TRIGRAM_THRESHOLD = 0.5
 
 
 def vendor() -> str:
@@ -92,13 +95,29 @@ def trigram_available() -> bool:
     return cached
 
 
+@contextmanager
+def trigram_threshold():
+    """Inside: the `<%` operator accepts titles at TRIGRAM_THRESHOLD word similarity (pg_trgm's
+    default 0.6 misses one mistyped character in an eight-character Chinese title). The
+    setting is local to a transaction, so it never leaks into other queries."""
+    with transaction.atomic():
+        if trigram_available():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    [str(TRIGRAM_THRESHOLD)],
+                )
+        yield
+
+
 def similar_titles(query: str):
-    """PostgreSQL with pg_trgm: titles similar to the query (the fuzzy fallback), else none."""
+    """PostgreSQL with pg_trgm: titles similar to the query (the fuzzy fallback), else none.
+    Evaluate it inside `trigram_threshold()`."""
     documents = SearchDocument.objects.all()
     if not query or not trigram_available():
         return documents.none()
     # `<%` is word similarity (the query against the closest stretch of the title), the
-    # operator the trigram GIN index serves; its threshold is pg_trgm's (0.6 by default).
+    # operator the trigram GIN index serves.
     return documents.extra(
         where=["%s <%% search_searchdocument.title"],
         params=[query],

@@ -35,7 +35,8 @@ def mark(text: str, pattern: re.Pattern | None) -> SafeString:
         pieces.append(f"<mark>{escape(match.group(0))}</mark>")
         last = match.end()
     pieces.append(escape(text[last:]))
-    return mark_safe("".join(pieces))  # noqa: S308 — every piece is escaped
+    # Words that follow each other (廉政|谈话) are one mark: 廉政谈话.
+    return mark_safe("".join(pieces).replace("</mark><mark>", ""))  # noqa: S308 — every piece is escaped
 
 
 def first_hit(text: str, pattern: re.Pattern | None) -> int:

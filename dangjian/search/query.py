@@ -5,13 +5,14 @@ highlighted titles and snippets.
 Queries per search: one COUNT, one page of document ids, one for the page's articles (and one
 for its download items when there are any, one for attachment text when a hit is only in an
 attachment), plus the viewer's organisations (once per request). When nothing matches every
-word, the search retries with any word, then (PostgreSQL with pg_trgm) with titles similar to
-the query; such a page says it is `fuzzy`.
+word, the search retries with titles similar to the query (PostgreSQL with pg_trgm), then
+with any of its words; such a page says it is `fuzzy`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -30,6 +31,7 @@ MIN_QUERY_CHARS = 2
 MAX_QUERY_CHARS = 100
 
 Kind = SearchDocument.Kind
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -91,7 +93,7 @@ def downloads_readable_by(user):
 
 def check_query(q: str) -> str:
     """A Chinese message when the query cannot be searched, else ""."""
-    text = (q or "").strip()
+    text = _CONTROL.sub(" ", q or "").strip()
     if not text:
         return "请输入要搜索的词语。"
     if len(text) > MAX_QUERY_CHARS:
@@ -162,7 +164,7 @@ def search(
     """A page of hits for `q` that `user` may read, best first. `site` is a Site or its code,
     `column` a Column or its slug, dates are inclusive `datetime.date`s."""
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    outcome = Outcome(query=(q or "").strip())
+    outcome = Outcome(query=_CONTROL.sub(" ", q or "").strip())
     outcome.error = check_query(outcome.query)
     if outcome.error:
         return _page(Paginator([], per_page).page(1), outcome)
@@ -172,21 +174,23 @@ def search(
         documents = filtered(
             documents, site=site, column=column, date_from=date_from, date_to=date_to
         )
-        return _paginate(_ranked(scoped(documents, user, kinds=kinds)), page, per_page)
+        result = _paginate(_ranked(scoped(documents, user, kinds=kinds)), page, per_page)
+        result.object_list = list(result.object_list)
+        return result
 
     result = run(backends.matching(outcome.terms))
-    if not result.paginator.count:
-        fallbacks = []
-        if len(outcome.terms) > 1:
-            fallbacks.append(lambda: backends.matching(outcome.terms, any_term=True))
-        if backends.trigram_available():
-            fallbacks.append(lambda: backends.similar_titles(outcome.query))
-        for fallback in fallbacks:
-            candidate = run(fallback())
-            if candidate.paginator.count:
-                result, outcome.fuzzy = candidate, True
-                break
-    hits = _hits(list(result.object_list), outcome.terms)
+    if not result.paginator.count and backends.trigram_available():
+        # Titles close to the query (PostgreSQL with pg_trgm: a typo in a title) are nearer
+        # than items sharing any one of its words, so they are tried first.
+        with backends.trigram_threshold():
+            candidate = run(backends.similar_titles(outcome.query))
+        if candidate.paginator.count:
+            result, outcome.fuzzy = candidate, True
+    if not result.paginator.count and len(outcome.terms) > 1:
+        candidate = run(backends.matching(outcome.terms, any_term=True))
+        if candidate.paginator.count:
+            result, outcome.fuzzy = candidate, True
+    hits = _hits(result.object_list, outcome.terms)
     result.object_list = hits
     return _page(result, outcome)
 

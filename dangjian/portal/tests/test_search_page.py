@@ -149,6 +149,8 @@ def test_the_api_pages_and_refuses_bad_input(client, p, django_assert_max_num_qu
         ({"q": "支部", "site": "nope"}, "site"),
         ({"q": "支部", "from": "May"}, "from"),
         ({"q": "支部", "page_size": 1000}, "page_size"),
+        ({"q": "支部\x00"}, "q"),
+        ({"q": "支部", "column": "news\x00"}, "column"),
     ):
         response = client.get(API, params)
         assert response.status_code == 400, params

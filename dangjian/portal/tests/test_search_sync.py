@@ -92,3 +92,20 @@ def test_the_reindex_command_reports_what_it_did(portal, capsys):
     assert titles(search("述职", user=None)) == ["支部书记述职"]
     with pytest.raises(CommandError, match="no-such-site"):
         call_command("reindex", "--site", "no-such-site")
+
+
+def test_a_typo_finds_the_nearest_titles(portal):
+    from django.db import connection
+
+    near = make_article(
+        portal.mine_site, "policies", "机电设备检修规程", visibility=Visibility.PUBLIC
+    )
+    other = make_article(portal.mine_site, "policies", "煤矿规程汇编", visibility=Visibility.PUBLIC)
+    index_articles([near.pk, other.pk])
+    assert search("机电设备检修规程", user=None).fuzzy is False
+    page = search("机电设备检休规程", user=None)  # 修 mistyped as 休
+    assert page.fuzzy
+    if connection.vendor == "postgresql":  # pg_trgm: the similar title only
+        assert titles(page) == ["机电设备检修规程"]
+    else:  # any of the words, the closest first
+        assert titles(page) == ["机电设备检修规程", "煤矿规程汇编"]
