@@ -461,25 +461,37 @@ def check_link_url(url: str) -> bool:
 
 
 def clean_links(rows) -> list[dict]:
-    """`[(name, url), …]` → `[{"name", "url"}]`, skipping blank rows."""
-    links = []
-    for number, (name, url) in enumerate(rows, start=1):
-        name, url = (name or "").strip(), (url or "").strip()
-        if not name and not url:
-            continue
-        if not name or not url:
-            raise ServiceError(f"第 {number} 行链接：名称和网址都要填写。")
-        if len(name) > 30:
-            raise ServiceError(f"第 {number} 行链接：名称最多 30 个字。")
-        if len(url) > 500 or not check_link_url(url):
-            raise ServiceError(
-                f"第 {number} 行链接“{name}”的网址无效：请填写以 http:// 或 https:// "
-                "开头的网址，或以 / 开头的本站地址。"
-            )
-        links.append({"name": name, "url": url})
-    if len(links) > MAX_LINKS:
+    """`[(name, url), …]` → `[{"name", "url"}]` without the blank rows. A refusal names the
+    row (counted without the blank ones, as the form shows them again) and carries it in
+    `exc.row` so the form can mark it."""
+    filled = [
+        ((name or "").strip(), (url or "").strip())
+        for name, url in rows
+        if (name or url or "").strip()
+    ]
+    if len(filled) > MAX_LINKS:
         raise ServiceError(f"一个区块最多 {MAX_LINKS} 个链接。")
+    links = []
+    for number, (name, url) in enumerate(filled, start=1):
+        problem = _link_problem(name, url)
+        if problem:
+            error = ServiceError(f"第 {number} 行链接{problem}")
+            error.row = number
+            raise error
+        links.append({"name": name, "url": url})
     return links
+
+
+def _link_problem(name: str, url: str) -> str:
+    if not name or not url:
+        return "：名称和网址都要填写。"
+    if len(name) > 30:
+        return "：名称最多 30 个字。"
+    if len(url) > 500 or not check_link_url(url):
+        return (
+            f"“{name}”的网址无效：请填写以 http:// 或 https:// 开头的网址，或以 / 开头的本站地址。"
+        )
+    return ""
 
 
 def _block_values(site: Site, values: dict) -> dict:

@@ -455,7 +455,9 @@ def _post_links(client, block, rows):
 def test_a_link_must_be_http_or_on_this_site(as_alice, pw, url):
     block = _links_block(pw)
     response = _post_links(as_alice, block, [("共产党员网", "https://www.12371.cn/"), ("坏", url)])
-    assert "第 2 行链接“坏”的网址无效" in _error(response)
+    text = _error(response)
+    assert "第 2 行链接“坏”的网址无效" in text
+    assert 'is-invalid" id="link-url-2"' in text and 'is-invalid" id="link-url-1"' not in text
     assert HomeBlock.objects.get(pk=block.pk).config == {"links": []}
 
 

@@ -215,7 +215,7 @@ def column_list(request, pk):
     return render(
         request,
         "portal/manage/columns.html",
-        {**_site_context(site, "columns"), "tree": tree, "max_columns": manage.MAX_COLUMNS},
+        {**_site_context(site, "columns"), "tree": tree},
     )
 
 
@@ -346,7 +346,6 @@ def block_list(request, pk):
             **_site_context(site, "blocks"),
             "blocks": blocks,
             "kinds": HomeBlock.Kind.choices,
-            "max_blocks": manage.MAX_BLOCKS,
         },
     )
 
@@ -368,6 +367,7 @@ def _block_form_page(request, site, block):
             "is_active": True,
         }
         links = []
+    bad_row = None
     if request.method == "POST":
         links = [row for row in posted_links(request.POST) if any(part.strip() for part in row)]
     form = BlockForm(request.POST or None, initial=initial, site=site)
@@ -386,6 +386,7 @@ def _block_form_page(request, site, block):
             if once is not None:
                 once.release()
             _refused(form, exc)
+            bad_row = getattr(exc, "row", None)
         else:
             if once is not None:
                 once.done(back)
@@ -400,6 +401,7 @@ def _block_form_page(request, site, block):
             "form": form,
             "home_block": block,
             "links": links + [("", "")] * blank_rows,
+            "bad_row": bad_row,
             "links_kind": HomeBlock.Kind.LINKS,
             "form_token": once.token if once else "",
         },

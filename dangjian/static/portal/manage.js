@@ -59,6 +59,7 @@
         var number = all.length + 1;
         copy.querySelectorAll("input").forEach(function (input) {
           input.value = "";
+          input.classList.remove("is-invalid");
           var base = input.name === "link_name" ? "link-name-" : "link-url-";
           input.id = base + number;
         });
