@@ -18,3 +18,51 @@ if "DANGJIAN_MEDIA_ROOT" not in os.environ:
     _media = tempfile.mkdtemp(prefix="dangjian-test-media-")
     os.environ["DANGJIAN_MEDIA_ROOT"] = _media
     atexit.register(shutil.rmtree, _media, ignore_errors=True)
+
+
+KEPT_BY_FLUSH = frozenset({"django_content_type", "auth_permission"})
+
+
+def cheap_postgres_flush() -> None:
+    """Tests only: on PostgreSQL, empty the tables with DELETE instead of TRUNCATE.
+
+    A transactional test (live server, `transaction=True`) ends with Django's `flush`, which on
+    PostgreSQL is one TRUNCATE of every table: each table and index gets a new file that the
+    commit must sync, several seconds per test here. The tables of a test hold a few rows, so
+    one DELETE per table in a single transaction (Django's foreign keys are DEFERRABLE
+    INITIALLY DEFERRED, checked at commit) leaves the same empty tables in milliseconds.
+    Sequences are not reset either way; a flush that asks to reset them or to cascade
+    (`reset_sequences`, `available_apps`) keeps Django's TRUNCATE. Production never loads this.
+
+    Content types and permissions are kept: the flush's post_migrate would re-create exactly the
+    same rows (no test makes or removes any), and re-creating them is most of the remaining cost.
+    """
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no PostgreSQL driver: SQLite-only checkout
+        return
+    if getattr(DatabaseOperations.sql_flush, "dangjian_delete_flush", False):
+        return
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables or reset_sequences or allow_cascade:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        deletes = " ".join(
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+            for table in tables
+            if table not in KEPT_BY_FLUSH
+        )
+        # One round trip: the statements run in the flush's own transaction.
+        return [f"{style.SQL_KEYWORD('SET CONSTRAINTS ALL DEFERRED')}; {deletes}"]
+
+    sql_flush.dangjian_delete_flush = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+def pytest_configure(config):
+    import django.db.models  # noqa: F401 — the backends import the ORM first
+
+    cheap_postgres_flush()
