@@ -535,3 +535,18 @@ def test_the_pages_render_the_forms_in_chinese(as_alice, pw):
         reverse("portal:manage_column", args=[pw.column(site, "disclosure").pk])
     ).content.decode()
     assert "党务公开类栏目必须审核并做保密审查" in page
+
+
+def test_a_renamed_block_shows_on_the_cached_home_page_at_once(
+    as_alice, pw, django_capture_on_commit_callbacks
+):
+    home = reverse("portal:site", args=[pw.mine_site.code])
+    block = pw.mine_site.blocks.get(kind=HomeBlock.Kind.COLUMN, column__slug="organization")
+    assert "组工家园" in as_alice.get(home).content.decode()  # the block area is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_alice.post(
+            reverse("portal:manage_block", args=[block.pk]),
+            _block_form(title="组工动态", column=block.column_id, form_token=None),
+        )
+    assert response.status_code == 302
+    assert "组工动态" in as_alice.get(home).content.decode()
