@@ -338,6 +338,20 @@ def test_cover_uploaded_with_the_form_and_the_editors_picture_button(client, por
     assert article.media.filter(key=data["key"]).exists()
     # the picture is served to the writer
     assert client.get(data["url"]).status_code == 200
+    # the toolbar's video button: stored as is, inserted as <video controls src>
+    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 4000
+    answer = client.post(
+        reverse("portal:media_upload"),
+        {"site": portal.mine_site.pk, "file": SimpleUploadedFile("会议.mp4", mp4)},
+    )
+    assert answer.status_code == 201
+    video = answer.json()
+    assert video["kind"] == "video" and re.fullmatch(r"/portal/media/[0-9a-f-]{36}/", video["url"])
+    body = f'<p>视频</p><video controls="controls" src="{video["url"]}"></video>'
+    client.post(reverse("portal:article_edit", args=[article.pk]), form_data(portal, body=body))
+    article.refresh_from_db()
+    assert f'src="{video["url"]}"' in article.body
+    assert article.media.filter(key=video["key"], kind="video").exists()
 
 
 def test_media_upload_refuses_bad_files_and_foreign_sites(client, portal):
@@ -392,15 +406,26 @@ def test_revisions_diff_and_restore(client, portal):
     assert client.get(reverse("portal:article_restore", args=[article.pk, 1])).status_code == 405
 
 
-def test_delete_a_draft_but_never_a_published_article(client, portal):
+def test_delete_a_draft_but_never_a_published_article(
+    client, portal, django_capture_on_commit_callbacks
+):
+    from dangjian.portal.services import media as media_services
+
     draft = new_draft(portal, title="要删除的草稿")
+    attachment = media_services.upload_attachment(
+        actor=portal.erin, article=draft, file=SimpleUploadedFile("材料.docx", docx_bytes())
+    )
+    stored, storage = attachment.file.name, attachment.file.storage
+    assert storage.exists(stored)
     client.force_login(portal.erin)
     page = client.get(reverse("portal:article_delete", args=[draft.pk]))
     assert page.status_code == 200
     unconfirmed = client.post(reverse("portal:article_delete", args=[draft.pk]), {})
     assert unconfirmed.status_code == 400 and "请勾选确认" in unconfirmed.content.decode()
-    response = client.post(reverse("portal:article_delete", args=[draft.pk]), {"confirm": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:article_delete", args=[draft.pk]), {"confirm": "on"})
     assert response["Location"] == reverse("portal:my_articles")
+    assert not storage.exists(stored)
     assert not Article.objects.filter(pk=draft.pk).exists()
     assert AuditEntry.objects.filter(action="portal.article_delete").exists()
     live = new_draft(portal, title="已发布的")

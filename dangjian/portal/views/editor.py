@@ -18,12 +18,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.audit.services import audit_log
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
 from dangjian.core.paging import paginate
@@ -36,7 +33,6 @@ from dangjian.portal.permissions import APPROVE_ARTICLE, REVIEW_ARTICLE, WRITE_A
 from dangjian.portal.services import articles as article_services
 from dangjian.portal.services import media as media_services
 from dangjian.portal.services import workflow
-from dangjian.portal.signals import article_changed, send_after_commit
 
 ONCE = "portal-editor"
 Status = Article.Status
@@ -81,14 +77,6 @@ def _article(user, pk) -> Article:
 
 def _error(exc: ValidationError) -> str:
     return exc.messages[0] if exc.messages else "操作未完成，请重试。"
-
-
-def _trail_template() -> str:
-    """wf's 三审 trail include, when it exists."""
-    try:
-        return select_template(["portal/_trail.html"]).template.name
-    except TemplateDoesNotExist:
-        return ""
 
 
 # ---------------------------------------------------------------- 我的稿件
@@ -343,7 +331,6 @@ def article_preview(request, pk):
             "can_submit": article.status in SUBMITTABLE
             and workflow.can_write(user, article.column),
             "can_delete": _delete_refusal(user, article) is None,
-            "trail_template": _trail_template(),
             "cover_url": media_services.media_url(article.cover, 800) if article.cover_id else "",
             "Status": Status,
         },
@@ -375,32 +362,12 @@ def _delete_refusal(user, article: Article) -> str | None:
 
 
 def _delete(user, article: Article) -> None:
-    service = getattr(article_services, "delete_article", None)
-    if service is not None:
-        service(actor=user, article=article)
-        return
-    with transaction.atomic():
-        locked = (
-            Article.objects.select_for_update()
-            .select_related("site__organization")
-            .get(pk=article.pk)
-        )
-        refusal = _delete_refusal(user, locked)
-        if refusal:
-            raise ServiceError(refusal)
-        names = [a.file.name for a in locked.attachments.all()]
-        storage = ArticleAttachment._meta.get_field("file").storage
-        audit_log(
-            actor=user,
-            action="portal.article_delete",
-            obj=locked,
-            organization=locked.site.organization,
-            before={"title": locked.title, "status": locked.status},
-        )
-        site_id, pk = locked.site_id, locked.pk
-        locked.delete()
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
-        send_after_commit(article_changed, article_id=pk, site_id=site_id, reason="delete")
+    """wf's `delete_article` (rows, audit, signal); the attachments' stored files go after
+    the commit, so a refused or failed delete keeps them."""
+    names = [a.file.name for a in article.attachments.all() if a.file.name]
+    storage = ArticleAttachment._meta.get_field("file").storage
+    article_services.delete_article(actor=user, article=article)
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 @login_required

@@ -127,6 +127,12 @@
       formats: FORMATS,
       modules: {
         table: true,
+        // Pictures and videos dropped or pasted as files are uploaded like the toolbar's,
+        // never kept as data: URLs (the sanitiser would drop those on save).
+        uploader: {
+          mimetypes: ["image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/webm"],
+          handler: function (range, files) { files.forEach(function (file) { uploadInto(range, file); }); }
+        },
         toolbar: {
           container: TOOLBAR,
           handlers: {
@@ -150,24 +156,40 @@
     quill.root.setAttribute("data-testid", "body-input");
     field.closest(".dj-editor-fallback").hidden = true;
 
-    function insertMedia(accept) {
-      var range = quill.getSelection(true);
-      choose(accept, function (file) {
-        say("正在上传“" + file.name + "”……");
-        upload(container.dataset.uploadUrl, container.dataset.site, file).then(function (answer) {
-          var at = range ? range.index : quill.getLength();
-          if (answer.kind === "video") {
-            quill.insertEmbed(at, "video", answer.url, "user");
-          } else {
-            quill.insertEmbed(at, "image", answer.url, "user");
-          }
-          quill.setSelection(at + 1, 0, "silent");
-          say("已插入“" + file.name + "”。");
-        }).catch(function (error) { say(error.message, true); });
-      });
+    function uploadInto(range, file) {
+      say("正在上传“" + file.name + "”……");
+      upload(container.dataset.uploadUrl, container.dataset.site, file).then(function (answer) {
+        var at = range ? range.index : quill.getLength();
+        quill.insertEmbed(at, answer.kind === "video" ? "video" : "image", answer.url, "user");
+        quill.setSelection(at + 1, 0, "silent");
+        warnForeign("已插入“" + file.name + "”。");
+      }).catch(function (error) { say(error.message, true); });
     }
 
-    function sync() { field.value = cleanHTML(quill); }
+    function insertMedia(accept) {
+      var range = quill.getSelection(true);
+      choose(accept, function (file) { uploadInto(range, file); });
+    }
+
+    // Pictures pasted from Word or web pages point elsewhere (file:, http:, data:); the
+    // sanitiser drops them on save, so say so while the writer can still upload them.
+    function warnForeign(done) {
+      var foreign = Array.prototype.filter.call(quill.root.querySelectorAll("img, video"), function (node) {
+        return (node.getAttribute("src") || "").indexOf("/portal/media/") !== 0;
+      });
+      var had = container.classList.contains("dj-has-foreign");
+      container.classList.toggle("dj-has-foreign", foreign.length > 0);
+      if (foreign.length) {
+        say((done || "") + "正文中有 " + foreign.length + " 张图片或视频不是上传到本平台的（如从 Word 或网页粘贴的图片），" +
+            "保存时会被去掉；请删除后用工具栏的图片按钮上传。", true);
+      } else if (done) {
+        say(done);
+      } else if (had) {
+        say("");
+      }
+    }
+
+    function sync() { field.value = cleanHTML(quill); warnForeign(); }
     quill.on("text-change", sync);
     form.addEventListener("submit", sync);
   }
