@@ -378,3 +378,11 @@ def test_pending_for_lists_what_waits_for_each_person(portal):
     assert titles(portal.dave) == set()
     workflow.review(portal.alice, own)
     assert titles(portal.alice) == {"待审核的稿件", "待审批的稿件"}  # she reviewed it herself
+
+
+def test_the_sweep_runs_every_minute():
+    from dangjian.core.scheduler import _SWEEPS
+
+    sweep = _SWEEPS["portal.publish_due"]
+    assert sweep.every == dt.timedelta(minutes=1)
+    assert sweep.func is publish_scheduled
