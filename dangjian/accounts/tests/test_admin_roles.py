@@ -15,7 +15,7 @@ def state():
 
 
 def clerk_plus(world, **extra):
-    fields = {"name": "宣传干事", "permissions": ["orgs.view_organization", "members.view_member"]}
+    fields = {"name": "通讯报道员", "permissions": ["orgs.view_organization", "members.view_member"]}
     return role_services.role_create(actor=world.secadmin, **{**fields, **extra})
 
 
@@ -24,7 +24,7 @@ def test_it_creates_a_custom_role(world):
     assert (role.code, role.is_builtin, role.admin_kind) == ("propaganda", False, "")
     assert role.permissions == ["members.view_member", "orgs.view_organization"]
     entry = AuditEntry.objects.get(action="accounts.role_create")
-    assert entry.after["name"] == "宣传干事"
+    assert entry.after["name"] == "通讯报道员"
 
 
 def test_it_generates_a_code_when_none_is_given(world):
@@ -74,7 +74,7 @@ def test_it_updates_a_custom_role(world):
     role.refresh_from_db()
     assert (role.name, role.permissions) == ("宣传委员", ["orgs.view_committee"])
     entry = AuditEntry.objects.get(action="accounts.role_update")
-    assert entry.before["name"] == "宣传干事" and entry.after["name"] == "宣传委员"
+    assert entry.before["name"] == "通讯报道员" and entry.after["name"] == "宣传委员"
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def lock(username):
 @pytest.fixture
 def custom_role(world):
     return Role.objects.create(
-        name="宣传干事", code="propaganda", permissions=["orgs.view_organization"]
+        name="通讯报道员", code="propaganda", permissions=["orgs.view_organization"]
     )
 
 
@@ -186,14 +186,14 @@ def test_role_create_matrix(client, world):
         client,
         url=reverse("manage:role_create"),
         method="post",
-        data={"name": "宣传干事", "permissions": ["orgs.view_organization"]},
+        data={"name": "通讯报道员", "permissions": ["orgs.view_organization"]},
         in_scope=world.secadmin,
         out_of_scope=world.alice,
         no_role=world.charlie,
         expect={**LIST, "in_scope": 302},
         state=everything,
     )
-    assert Role.objects.filter(name="宣传干事", is_builtin=False).exists()
+    assert Role.objects.filter(name="通讯报道员", is_builtin=False).exists()
 
 
 def test_role_detail_matrix(client, world, custom_role):

@@ -68,7 +68,7 @@ def test_the_security_administrator_builds_grants_and_revokes_a_role(browser_ses
     page.get_by_role("link", name="新建角色").click()
     page.wait_for_url("**/manage/roles/new/")
     expect(page.get_by_label("管理角色")).to_be_disabled()  # 三员 only
-    page.get_by_label("角色名称").fill("宣传干事")
+    page.get_by_label("角色名称").fill("通讯报道员")
     page.get_by_label("说明").fill("矿党委宣传部门：查看党组织、班子和党员。")
     for label in ("查看党组织", "查看班子", "查看党员信息"):
         page.get_by_label(label).check()
@@ -76,13 +76,13 @@ def test_the_security_administrator_builds_grants_and_revokes_a_role(browser_ses
     browser_session.screenshot("manage-role-form")
     page.get_by_role("button", name="创建角色").click()
     page.wait_for_url("**/manage/roles/*/")
-    expect(page.locator(".alert-success")).to_contain_text("已创建角色“宣传干事”")
+    expect(page.locator(".alert-success")).to_contain_text("已创建角色“通讯报道员”")
     expect(page.locator("h1")).to_contain_text("自定义")
     expect(page.locator(".list-group-item")).to_have_count(3)
     assert_fits(browser_session)
     browser_session.screenshot("manage-role-detail")
     page.get_by_role("link", name="角色管理").first.click()  # the breadcrumb
-    row = page.locator("tbody tr", has_text="宣传干事")
+    row = page.locator("tbody tr", has_text="通讯报道员")
     expect(row).to_contain_text("3 项")
     expect(row).to_contain_text("0 人")
 
@@ -96,7 +96,7 @@ def test_the_security_administrator_builds_grants_and_revokes_a_role(browser_ses
     page.get_by_placeholder("输入登录名或姓名搜索").fill("charl")
     expect(page.locator("#id_user option")).to_have_count(2)  # "请选择用户" and Charlie
     page.select_option("#id_user", label="查理（charlie）")
-    page.select_option("#id_role", label="宣传干事")
+    page.select_option("#id_role", label="通讯报道员")
     page.get_by_placeholder("输入组织名称或代码搜索").fill("一矿党委")
     expect(page.locator("#id_organization option")).to_have_count(2)
     page.select_option("#id_organization", label="中共一矿委员会")
@@ -106,10 +106,10 @@ def test_the_security_administrator_builds_grants_and_revokes_a_role(browser_ses
     page.get_by_role("button", name="授予", exact=True).click()
     page.wait_for_url("**/manage/grants/")
     expect(page.locator(".alert-success")).to_contain_text("已授予 查理")
-    granted = page.locator("tbody tr", has_text="宣传干事")
+    granted = page.locator("tbody tr", has_text="通讯报道员")
     expect(granted).to_contain_text("查理")
     expect(granted).to_contain_text("一矿党委")
-    assert RoleAssignment.objects.filter(user=live_world.charlie, role__name="宣传干事").exists()
+    assert RoleAssignment.objects.filter(user=live_world.charlie, role__name="通讯报道员").exists()
 
     # A second administrator role for the auditor: refused with the 三员 rule, nothing granted.
     page.get_by_role("link", name="授予角色").click()
@@ -131,7 +131,7 @@ def test_the_security_administrator_builds_grants_and_revokes_a_role(browser_ses
     # Revoke Charlie's grant, through the confirmation page.
     page.get_by_role("link", name="取消").click()
     page.wait_for_url("**/manage/grants/")
-    page.locator("tbody tr", has_text="宣传干事").get_by_role("link", name="收回").click()
+    page.locator("tbody tr", has_text="通讯报道员").get_by_role("link", name="收回").click()
     page.wait_for_url("**/manage/grants/*/revoke/")
     expect(page.locator(".card")).to_contain_text("中共一矿委员会 及下级")
     page.get_by_label("收回原因").fill("岗位调整")
@@ -140,7 +140,7 @@ def test_the_security_administrator_builds_grants_and_revokes_a_role(browser_ses
     page.get_by_role("button", name="确认收回").click()
     page.wait_for_url("**/manage/grants/")
     expect(page.locator(".alert-success")).to_contain_text("已收回")
-    expect(page.locator("tbody tr", has_text="宣传干事")).to_have_count(0)
+    expect(page.locator("tbody tr", has_text="通讯报道员")).to_have_count(0)
     assert not RoleAssignment.objects.filter(user=live_world.charlie).exists()
 
 
