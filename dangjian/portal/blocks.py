@@ -206,10 +206,7 @@ def home_blocks(request, site: Site) -> list[dict]:
     blocks = []
     for entry in shared:
         if entry["kind"] in PER_VIEWER:
-            html = _render_per_viewer(entry, request)
-            if not html:
-                continue
-            entry = {**entry, "html": html}
+            entry = {**entry, "html": _render_per_viewer(entry, request)}
         blocks.append(entry)
     return blocks
 
@@ -243,10 +240,9 @@ def _render_shared(site: Site, user) -> list[dict]:
 def _render_per_viewer(entry: dict, request) -> str:
     user = request.user
     if entry["kind"] == Kind.TODO:
-        if not user.is_authenticated:
-            return ""  # 我的待办 is for logged-in users only
         from dangjian.portal.todo import items_for
 
+        # A visitor gets an invitation to log in in its place (no items, no queries).
         context = {"items": items_for(user, request)[: entry["size"] or None]}
     else:
         context = {"sections": _quick_entries(user)}

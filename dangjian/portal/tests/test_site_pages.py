@@ -14,8 +14,15 @@ from django.utils import timezone
 
 from dangjian.portal.models import Article, Visibility
 from dangjian.portal.testing import make_article
+from dangjian.portal.tests.site_world import module_portal, refreshed  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal(module_portal, db):  # noqa: F811
+    return refreshed(module_portal)
+
 
 MINE_ONLY = "全矿通报：安全生产专项整治"
 MEMBERS = "党内通知：主题党日安排"
@@ -84,7 +91,8 @@ def test_the_front_page_is_the_root_organisations_site(client, portal):
     assert "集团新闻：年度工作会召开" in page
     assert "一矿新闻不在集团首页" not in page
     assert 'data-testid="site-login"' in page  # anonymous: a 登录 button
-    assert 'data-testid="todo-block"' not in page  # 我的待办 is for logged-in users
+    assert 'data-testid="todo-block"' not in page  # 我的待办 is for logged-in users…
+    assert 'data-testid="todo-login"' in page  # …a visitor is invited to log in there
 
 
 def test_the_root_sites_own_address_redirects_to_the_front_page(client, portal):

@@ -9,9 +9,15 @@ from django.utils import timezone
 from dangjian.portal import todo
 from dangjian.portal.models import Article
 from dangjian.portal.portal_todo import portal_todo
+from dangjian.portal.tests.site_world import module_portal, refreshed  # noqa: F401
 from dangjian.portal.todo import TodoItem
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal(module_portal, db):  # noqa: F811
+    return refreshed(module_portal)
 
 
 @pytest.fixture

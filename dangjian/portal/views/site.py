@@ -98,15 +98,23 @@ def column_list(request, code, slug):
     if grid:
         for item in page["page_obj"]:
             item.cover_src = blocks.media_src(item.cover, 800)
-    nav_column = context["site_nav"].find(column.slug)
     context.update(
         column=column,
         grid=grid,
-        children=nav_column.children if nav_column else (),
+        subcolumns=_subcolumns(context["site_nav"], column),
         inherited_name=_inherited_name(column, site),
         **page,
     )
     return render(request, "portal/site/column.html", context)
+
+
+def _subcolumns(navigation, column: Column) -> tuple:
+    """A parent column's children, or a child column's siblings (the tree is two levels)."""
+    own = navigation.find(column.slug)
+    if own is not None and own.children:
+        return own.children
+    parent = navigation.find(column.parent.slug) if column.parent else None
+    return parent.children if parent is not None else ()
 
 
 def _inherited_name(column: Column, site: Site) -> str:
