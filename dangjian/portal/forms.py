@@ -460,6 +460,7 @@ def initial_for(article: Article) -> dict:
         "publish_at": local(article.publish_at),
         "expire_at": local(article.expire_at),
         "visibility": article.visibility,
+        "audience": list(article.audience.values_list("pk", flat=True)),
     }
 
 

@@ -268,6 +268,34 @@ def test_audience_limited_to_the_mine(client, portal):
     assert other.status_code == 404
 
 
+def test_editing_an_article_limited_to_organisations_keeps_its_audience(client, portal):
+    article = article_services.save_article(
+        actor=portal.erin,
+        site=portal.mine_site,
+        column=portal.column(portal.mine_site, "disclosure"),
+        data={"title": "限定范围", "body": "<p>党务公开</p>", "visibility": "orgs"},
+        audience=[portal.branch1],
+    )
+    client.force_login(portal.erin)
+    page = client.get(reverse("portal:article_edit", args=[article.pk]))
+    boxes = re.findall(r'<input[^>]*name="audience"[^>]*>', page.content.decode())
+    ticked = [box for box in boxes if "checked" in box]
+    assert len(ticked) == 1 and f'value="{portal.branch1.pk}"' in ticked[0]
+    # the browser sends the ticked box back: saving keeps the audience
+    response = client.post(
+        reverse("portal:article_edit", args=[article.pk]),
+        form_data(
+            portal,
+            column=article.column_id,
+            title="限定范围（改）",
+            visibility="orgs",
+            audience=[portal.branch1.pk],
+        ),
+    )
+    assert response.status_code == 302
+    assert list(article.audience.all()) == [portal.branch1]
+
+
 def test_a_repeated_post_of_the_same_form_saves_once(client, portal):
     client.force_login(portal.erin)
     token = client.get(reverse("portal:article_new")).context["form_token"]
