@@ -8,6 +8,7 @@ refused write changes nothing."""
 
 import pytest
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 
 from dangjian.core.navigation import menu_for
@@ -15,6 +16,7 @@ from dangjian.core.testing.matrix import assert_access_matrix
 from dangjian.core.testing.world import grant
 from dangjian.orgs.models import Organization, OrgType
 from dangjian.portal.models import Column, HomeBlock, Site
+from dangjian.portal.services import manage
 from dangjian.portal.services.sites import open_site
 from dangjian.portal.testing import build_portal_world
 
@@ -235,3 +237,26 @@ def test_the_block_list_takes_the_same_queries_for_more_blocks(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("portal:manage_blocks", args=[site.pk]))
     assert response.content.decode().count('data-testid="block-row"') == 11 + extra
+
+
+def test_the_services_refuse_an_actor_outside_the_site(pw):
+    site = pw.mine_site
+    column = pw.column(site, "policies")
+    block = site.blocks.first()
+    values = {name: getattr(column, name) for name in manage.COLUMN_FIELDS}
+    before = _state()
+    calls = [
+        lambda who: manage.site_update(actor=who, site=site, name="改名", code="x1"),
+        lambda who: manage.column_save(actor=who, site=site, column=column, values=values),
+        lambda who: manage.column_move(actor=who, column=column, direction="up"),
+        lambda who: manage.column_delete(actor=who, column=column),
+        lambda who: manage.block_move(actor=who, block=block, direction="down"),
+        lambda who: manage.block_toggle(actor=who, block=block, is_active=False),
+        lambda who: manage.block_delete(actor=who, block=block),
+        lambda who: manage.site_open(actor=who, organization=pw.branch1),
+    ]
+    for call in calls:
+        for who in (pw.dave, pw.erin, pw.charlie):
+            with pytest.raises(Http404):
+                call(who)
+    assert _state() == before
