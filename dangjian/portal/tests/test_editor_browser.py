@@ -115,6 +115,17 @@ def test_write_paste_a_word_table_upload_a_picture_and_save(chromium, live_serve
         assert picture.evaluate("img => img.naturalWidth") > 0  # the media view served it
         session.screenshot("ed-editor-saved")
 
+        # a second version: the first paragraph changes; the revisions page shows the change
+        body.locator("p").first.click()
+        page.keyboard.press("End")
+        page.keyboard.type("会议要求把支部建在连上。")
+        page.get_by_test_id("save-draft").click()
+        expect(page.get_by_text("稿件已保存")).to_be_visible()
+        page.get_by_test_id("revisions-link").click()
+        expect(page.get_by_test_id("diff").locator("ins")).to_contain_text("会议要求把支部建在连上")
+        expect(page.get_by_test_id("revision-2")).to_contain_text("当前")
+        session.screenshot("ed-revisions")
+
         session.goto(f"/portal/articles/{article.pk}/")
         expect(page.get_by_test_id("preview-body").locator("table")).to_be_visible()
         session.screenshot("ed-preview")
@@ -133,6 +144,8 @@ def test_write_paste_a_word_table_upload_a_picture_and_save(chromium, live_serve
         width = phone.page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], "the editor page scrolls sideways on a phone"
         phone.screenshot("ed-editor")
+        phone.goto(f"/portal/articles/{article.pk}/revisions/")
+        phone.screenshot("ed-revisions")
         phone.goto("/portal/articles/")
         phone.screenshot("ed-my-articles")
         assert phone.outside_requests == []
