@@ -2,6 +2,8 @@
 unsatisfiable, 200 without a Range (or with several), streamed in chunks; X-Accel-Redirect
 hands the file to nginx instead when configured."""
 
+import uuid
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -19,7 +21,7 @@ SIZE = len(CONTENT)
 
 @pytest.fixture(scope="module")
 def stored():
-    name = default_storage.save("portal/test/range.mp4", ContentFile(CONTENT))
+    name = default_storage.save(f"portal/test/{uuid.uuid4().hex}.mp4", ContentFile(CONTENT))
     field = MediaAsset._meta.get_field("file")
     yield FieldFile(MediaAsset(), field, name)
     default_storage.delete(name)

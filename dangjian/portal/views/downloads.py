@@ -506,7 +506,12 @@ def folder_delete(request, code, pk):
 def item_new(request, code):
     site = _managed_site(request, code)
     once = SubmitOnce(request, f"download-item:{site.pk}", namespace=NAMESPACE)
-    initial = {"folder": parse_id(request.GET.get("folder"))}
+    folder_ids = list(DownloadFolder.objects.filter(site=site).values_list("pk", flat=True)[:2])
+    if not folder_ids:
+        messages.info(request, "请先新建一个文件夹，再上传资料。")
+        return redirect("portal:downloads_manage", site.code)
+    chosen = parse_id(request.GET.get("folder"))
+    initial = {"folder": chosen if chosen else (folder_ids[0] if len(folder_ids) == 1 else None)}
     form = NewItemForm(request.POST or None, request.FILES or None, site=site, initial=initial)
     form.fields["file"].help_text = _file_help()
     if request.method == "POST" and form.is_valid():
@@ -533,9 +538,6 @@ def item_new(request, code):
             once.done(url)
             messages.success(request, f"已上传“{item.title}”。")
             return redirect(url)
-    if DownloadFolder.objects.filter(site=site).count() == 0:
-        messages.info(request, "请先新建一个文件夹，再上传资料。")
-        return redirect("portal:downloads_manage", site.code)
     return render(
         request,
         "portal/downloads/item_form.html",
