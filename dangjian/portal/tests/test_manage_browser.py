@@ -97,3 +97,10 @@ def test_site_columns_and_blocks_in_the_browser(browser_session, live_portal):
     expect(page.get_by_text("首页区块“相关链接”已保存。")).to_be_visible()
     links.refresh_from_db()
     assert [row["name"] for row in links.config["links"]] == ["共产党员网", "工作台", "人民网"]
+
+    # The site settings: a taken code is refused in Chinese.
+    page.get_by_role("link", name="站点设置").click()
+    page.fill("#id_code", pw.mine2_site.code)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("form-error")).to_contain_text("已被")
+    browser_session.screenshot("mgmt-site-settings")
