@@ -22,6 +22,7 @@ from dangjian.core.seed.demo_users import DEMO_LOGINS, DEMO_PASSWORD, create_dem
 from dangjian.core.seed.lifecycle import plan_lifecycle, write_lifecycle
 from dangjian.core.seed.meetings import write_meetings
 from dangjian.core.seed.people import CommitteeMaker, PeopleMaker, PersonPlan
+from dangjian.core.seed.portal import write_portal
 from dangjian.core.seed.records import RecordMaker
 from dangjian.core.seed.showcase import Showcase
 from dangjian.core.seed.write import Writer, fill_counts
@@ -82,6 +83,10 @@ def seed_database(
                         photos=scale == "mine")  # fmt: skip
         write_lifecycle(lifecycle, writer, progress)
         write_meetings(scale=scale, rng=_rng(seed, "meetings"), today=today, progress=progress)
+        write_portal(
+            scale=scale, rng_for=lambda stream: _rng(seed, stream), today=today,
+            progress=progress, members=shape.members if shape and scale == "group" else None,
+        )  # fmt: skip
         summary = SeedSummary(
             scale=scale,
             seed=seed,

@@ -41,6 +41,10 @@ DEMO_LOGINS = (
               "本支部（综采一队党支部）及其党小组"),
     DemoLogin("ganshi", "party_clerk", "党务干事", "plant",
               "洗煤厂党总支及其下各支部（只读）"),
+    DemoLogin("xuanchuan", "propaganda_officer", "宣传干事", "mine",
+              "一矿党委门户：撰写、提交文章，上传图片，管理下载专区"),
+    DemoLogin("xcbz", "propaganda_head", "宣传部长", "mine",
+              "一矿党委门户：审核稿件（含保密审查），站点与首页设置，下载专区"),
     DemoLogin("dangyuan", "", "普通党员", "",
               "只有自己的信息和发布给自己的内容"),
 )  # fmt: skip
