@@ -94,6 +94,37 @@ def test_a_site_writer_sees_a_colleagues_draft_a_reviewer_too(client, portal):
     assert client.get(reverse("portal:article_edit", args=[article.pk])).status_code == 200
 
 
+def test_named_publishers_of_a_column(client, portal):
+    """A column naming its publishers: only they may choose it — a named person without any
+    role writes there (and only there), the site's other writers no longer see it."""
+    models_column = portal.column(portal.mine_site, "models")
+    models_column.publishers.add(portal.charlie)
+    client.force_login(portal.charlie)
+    page = client.get(reverse("portal:article_new"))
+    assert page.status_code == 200
+    assert [c.slug for c in page.context["form"].fields["column"].queryset] == ["models"]
+    data = {
+        "site": portal.mine_site.pk,
+        "column": portal.column(portal.mine_site, "news").pk,
+        "title": "先进典型：张师傅",
+        "body": "<p>三十年扎根井下</p>",
+        "visibility": "public",
+        "action": "save",
+    }
+    assert client.post(reverse("portal:article_new"), data).status_code == 400
+    data["column"] = models_column.pk
+    assert client.post(reverse("portal:article_new"), data).status_code == 302
+    article = Article.objects.get()
+    assert article.created_by == portal.charlie
+    assert client.get(reverse("portal:my_articles")).status_code == 200
+    client.force_login(portal.erin)
+    slugs = {
+        c.slug
+        for c in client.get(reverse("portal:article_new")).context["form"].fields["column"].queryset
+    }
+    assert "models" not in slugs and "news" in slugs
+
+
 def test_my_articles_queries_do_not_grow_with_the_list(client, portal):
     client.force_login(portal.erin)
     url = reverse("portal:my_articles")

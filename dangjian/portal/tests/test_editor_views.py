@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from dangjian.audit.models import AuditEntry
@@ -115,9 +116,14 @@ def test_a_writer_with_one_site_gets_the_editor_at_once(client, portal):
 
 def test_save_a_draft_sanitises_keeps_the_word_table_and_tags(client, portal):
     client.force_login(portal.erin)
-    response = client.post(reverse("portal:article_new"), form_data(portal))
+    response = client.post(
+        reverse("portal:article_new"),
+        form_data(portal, publish_at="2030-05-01T08:00", pinned_until="2030-05-08T18:30"),
+    )
     article = Article.objects.get()
     assert response.status_code == 302
+    assert f"{timezone.localtime(article.publish_at):%Y-%m-%d %H:%M}" == "2030-05-01 08:00"
+    assert f"{timezone.localtime(article.pinned_until):%Y-%m-%d %H:%M}" == "2030-05-08 18:30"
     assert response["Location"] == reverse("portal:article_edit", args=[article.pk])
     assert article.status == Article.Status.DRAFT
     assert article.created_by == portal.erin
