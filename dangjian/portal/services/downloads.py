@@ -339,7 +339,7 @@ def _new_version(*, actor, item: DownloadItem, file, kind: str, note: str, numbe
 def _enqueue_extraction(version_pk: int) -> None:
     from dangjian.portal.services.media import _enqueue_extraction as enqueue
 
-    transaction.on_commit(lambda: enqueue("download", version_pk))
+    enqueue("download", version_pk)  # the search task runs after commit
 
 
 def item_create(

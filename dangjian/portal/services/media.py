@@ -334,7 +334,8 @@ def delete_media_files(asset: MediaAsset) -> None:
 
 
 def _enqueue_extraction(kind: str, pk: int) -> None:
-    """Ask the search app to extract the file's text, when it provides the task."""
+    """Ask the search app to extract the file's text once the transaction commits (its
+    `enqueue_extraction` defers to the commit itself), when that app provides the task."""
     if importlib.util.find_spec("dangjian.search.extract") is None:
         return
     from dangjian.search.extract import enqueue_extraction
@@ -380,8 +381,7 @@ def upload_attachment(*, actor, article: Article, file, title: str = "") -> Arti
         except BaseException:
             attachment.file.storage.delete(attachment.file.name)
             raise
-        pk = attachment.pk
-        transaction.on_commit(lambda: _enqueue_extraction("attachment", pk))
+        _enqueue_extraction("attachment", attachment.pk)  # runs after commit
     return attachment
 
 
