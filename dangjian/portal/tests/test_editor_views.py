@@ -231,6 +231,7 @@ def test_the_author_edits_a_draft_of_a_published_style_column_but_not_a_live_art
         ),
         ({"tags": "，".join(f"标签{i}" for i in range(11))}, "标签最多 10 个"),
         ({"cover": "not-a-uuid"}, "封面图无效"),
+        ({"site": "999999"}, "所选站点不在您可以撰稿的范围内"),
     ],
 )
 def test_bad_input_is_answered_in_chinese(client, portal, overrides, message):

@@ -27,6 +27,9 @@
         if (!response.ok) {
           throw new Error(answer.error || "上传失败（" + response.status + "），请重试。");
         }
+        if (!answer.url) {  // e.g. the session ended and the login page answered
+          throw new Error("上传失败：登录可能已过期，请在新窗口登录后重试。");
+        }
         return answer;
       });
     });
