@@ -47,7 +47,13 @@ TINY_GROUP = GroupShape(secondaries=2, mines_per_secondary=2, members=1200, memb
 
 def empty_the_database():
     """Everything the seed wrote except the audit log, which is append-only by design."""
-    for model in [*reversed(seeded_meeting_models()), *reversed(seeded_lifecycle_models())]:
+    from dangjian.core.seed.portal import seeded_portal_models
+
+    for model in [
+        *reversed(seeded_portal_models()),
+        *reversed(seeded_meeting_models()),
+        *reversed(seeded_lifecycle_models()),
+    ]:
         model.objects.all().delete()
     RoleAssignment.objects.all().delete()
     User.objects.all().delete()
