@@ -411,6 +411,18 @@ def column_move(*, actor, column: Column, direction: str) -> bool:
     return True
 
 
+def column_delete_refusal(column: Column) -> str:
+    """Why the column cannot be deleted (Chinese), or "" when it can."""
+    if column.articles.exists():
+        return f"“{column.name}”里已有文章，不能删除；不再使用请在栏目设置中取消“启用”。"
+    if column.children.exists():
+        return f"“{column.name}”下面还有子栏目，请先删除或移走子栏目。"
+    block = HomeBlock.objects.filter(column=column).first()
+    if block is not None:
+        return f"首页区块“{block.title}”使用本栏目，请先修改或删除该区块再删除栏目。"
+    return ""
+
+
 def column_delete(*, actor, column: Column) -> None:
     """Delete an empty column; one with articles, sub-columns or home blocks is refused (it
     can be switched off instead, which keeps its articles' history)."""
@@ -418,17 +430,9 @@ def column_delete(*, actor, column: Column) -> None:
     _require_manage(actor, site)
     with transaction.atomic():
         column = Column.objects.select_for_update().get(pk=column.pk)
-        if column.articles.exists():
-            raise ServiceError(
-                f"“{column.name}”里已有文章，不能删除；不再使用请在栏目设置中取消“启用”。"
-            )
-        if column.children.exists():
-            raise ServiceError(f"“{column.name}”下面还有子栏目，请先删除或移走子栏目。")
-        block = HomeBlock.objects.filter(column=column).first()
-        if block is not None:
-            raise ServiceError(
-                f"首页区块“{block.title}”使用本栏目，请先修改或删除该区块再删除栏目。"
-            )
+        refusal = column_delete_refusal(column)
+        if refusal:
+            raise ServiceError(refusal)
         before = _column_snapshot(column)
         audit_log(
             actor=actor,

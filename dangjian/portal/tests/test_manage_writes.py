@@ -330,6 +330,9 @@ def test_a_column_with_articles_is_switched_off_not_deleted(as_alice, pw):
         reverse("portal:manage_column_delete", args=[policies.pk]), follow=True
     )
     assert "已有文章，不能删除" in response.content.decode()
+    page = as_alice.get(reverse("portal:manage_column", args=[policies.pk])).content.decode()
+    assert 'data-testid="column-delete-refusal"' in page
+    assert 'data-testid="column-delete"' not in page
     assert Column.objects.filter(pk=policies.pk).exists()
     for slug, reason in (("publicity", "子栏目"), ("photos", "首页区块")):
         with pytest.raises(ServiceError, match=reason):
@@ -340,6 +343,8 @@ def test_a_column_with_articles_is_switched_off_not_deleted(as_alice, pw):
 def test_an_empty_column_is_deleted_and_audited(as_alice, pw, django_capture_on_commit_callbacks):
     version = cache.version()
     enterprise = pw.column(pw.mine_site, "enterprise")
+    page = as_alice.get(reverse("portal:manage_column", args=[enterprise.pk])).content.decode()
+    assert 'data-testid="column-delete"' in page
     with django_capture_on_commit_callbacks(execute=True):
         response = as_alice.post(reverse("portal:manage_column_delete", args=[enterprise.pk]))
     assert response["Location"] == reverse("portal:manage_columns", args=[pw.mine_site.pk])

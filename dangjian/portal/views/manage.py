@@ -190,6 +190,7 @@ def column_tree(site) -> list[dict]:
         site.columns.select_related("inherit_from__site")
         .annotate(
             article_total=_count_of(Article, "column"),
+            block_total=_count_of(HomeBlock, "column"),
             publisher_total=Count("publishers", distinct=True),
         )
         .order_by("order", "id")
@@ -264,6 +265,7 @@ def _column_form_page(request, site, column):
             "column": column,
             "form_token": once.token if once else "",
             "disclosure_kind": Column.Kind.DISCLOSURE,
+            "delete_refusal": manage.column_delete_refusal(column) if column else "",
         },
         status=400 if request.method == "POST" else 200,
     )
