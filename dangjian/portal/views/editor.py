@@ -70,7 +70,10 @@ def _article(user, pk) -> Article:
         .filter(pk=parse_id(pk))
         .first()
     )
-    if article is None or not _works_on(user, article):
+    if article is None:
+        raise Http404
+    article.column.site = article.site  # one site row for the permission checks on the column
+    if not _works_on(user, article):
         raise Http404
     return article
 
