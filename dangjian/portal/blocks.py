@@ -227,8 +227,9 @@ def _render_shared(site: Site, user) -> list[dict]:
             "html": "",
         }
         if block.kind not in PER_VIEWER:
-            context = RENDERERS[block.kind](block, site, user, now)
-            if context is None:
+            renderer = RENDERERS.get(block.kind)
+            context = renderer(block, site, user, now) if renderer else None
+            if context is None:  # a kind this version does not know, or its column is gone
                 continue
             entry["html"] = render_to_string(
                 f"portal/site/blocks/{block.kind}.html", {"block": block, "site": site, **context}
@@ -306,9 +307,10 @@ def _statistics_block(block, site, user, now):
 
 
 def _links_block(block, site, user, now):
+    config = block.config if isinstance(block.config, dict) else {}
     links = [
         link
-        for link in (block.config or {}).get("links", [])
+        for link in config.get("links") or []
         if isinstance(link, dict) and link.get("name") and _safe_link(str(link.get("url", "")))
     ]
     return {"links": links}

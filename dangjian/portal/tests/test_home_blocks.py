@@ -245,3 +245,18 @@ def test_the_todo_block_is_per_person_and_never_cached(client, portal):
     frank = mine_home(client)
     assert 'data-testid="todo-block"' in frank
     assert 'data-kind="portal.returned"' not in frank
+
+
+def test_a_block_of_an_unknown_kind_or_with_bad_settings_is_left_out(client, portal):
+    blocks = portal.mine_site.blocks
+    blocks.filter(kind=HomeBlock.Kind.STATISTICS).update(kind="weather")
+    blocks.filter(kind=HomeBlock.Kind.LINKS).update(config=["not", "a", "dict"])
+    news = blocks.get(kind=HomeBlock.Kind.COLUMN, column__slug="news")
+    news.column.is_active = False
+    news.column.save()
+    response = client.get(reverse("portal:site", args=["g-m1"]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-block="weather"' not in page
+    assert 'data-block="links"' in page and "暂无链接" in page
+    assert "新闻动态</h2>" not in page

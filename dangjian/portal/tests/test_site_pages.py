@@ -219,11 +219,15 @@ def test_a_parent_column_lists_its_sub_columns_and_their_items(client, portal):
         assert name in page
 
 
-def test_a_picture_column_is_a_grid(client, portal):
+def test_picture_and_video_columns_are_grids(client, portal):
     make_article(portal.mine_site, "photos", "图片新闻：井下新装备", visibility=Visibility.PUBLIC)
+    make_article(portal.mine_site, "videos", "视频：安全警示教育片", visibility=Visibility.PUBLIC)
     page = client.get(reverse("portal:column", args=["g-m1", "photos"])).content.decode()
     assert "dj-grid-item" in page
     assert "图片新闻：井下新装备" in page
+    page = client.get(reverse("portal:column", args=["g-m1", "videos"])).content.decode()
+    assert "dj-grid-cover dj-video" in page
+    assert "视频：安全警示教育片" in page
 
 
 def test_a_column_is_paginated_in_the_database(client, portal):
