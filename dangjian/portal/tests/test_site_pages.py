@@ -299,11 +299,18 @@ def test_the_review_trail_is_shown_to_the_sites_editors_only(client, portal):
     assert 'data-testid="article-trail"' in client.get(url).content.decode()
 
 
-def test_a_downloads_column_leads_to_the_library_or_lists_nothing(client, portal):
+def test_a_downloads_column_leads_to_the_sites_library(client, portal):
     response = client.get(reverse("portal:column", args=["g-m1", "downloads"]))
-    assert response.status_code in (200, 302)
-    if response.status_code == 302:
-        assert "/s/g-m1/" in response["Location"]
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:downloads", args=["g-m1"])
+
+
+def test_the_front_page_says_so_when_the_root_site_is_not_open(client, portal):
+    portal.group_site.is_active = False
+    portal.group_site.save()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "门户网站尚未开通" in response.content.decode()
 
 
 def test_post_is_refused(client, portal):
