@@ -108,4 +108,11 @@ def test_a_manager_fills_the_library_and_members_see_only_their_scope(browser_se
     browser_session.goto(f"/s/{code}/downloads/")
     expect(page.get_by_test_id("downloads-empty")).to_be_visible()
     expect(page.get_by_test_id("downloads-tree")).not_to_contain_text("表格模板")
+
+    # A visitor who is not logged in is invited to log in and sees public items only.
+    browser_session.context.clear_cookies()
+    browser_session.goto(f"/s/{code}/downloads/")
+    expect(page.get_by_test_id("visitor-bar")).to_contain_text("登录")
+    expect(page.get_by_test_id("downloads-empty")).to_be_visible()
+    browser_session.screenshot("downloads-visitor")
     assert browser_session.outside_requests == []
