@@ -32,7 +32,7 @@ TRAIL_TEMPLATE = "portal/_trail.html"
 MAX_ID = 2**63 - 1  # a longer number in the URL is no article (and no database error)
 
 
-def _site_context(request, site: Site, *, active: str = "") -> dict:
+def site_context(request, site: Site, *, active: str = "") -> dict:
     """What `portal/base_site.html` needs: the site, its column tree, the active column and,
     for a logged-in viewer whose own site is another one, the switch to it."""
     context = {
@@ -54,7 +54,7 @@ def _get_site(code: str) -> Site:
 
 
 def _render_home(request, site: Site):
-    context = _site_context(request, site)
+    context = site_context(request, site)
     context["blocks"] = blocks.home_blocks(request, site)
     return render(request, "portal/site/home.html", context)
 
@@ -93,7 +93,7 @@ def column_list(request, code, slug):
     queryset = blocks.column_articles(request.user, column)
     if grid:
         queryset = queryset.select_related("cover")
-    context = _site_context(request, site, active=(column.parent or column).slug)
+    context = site_context(request, site, active=(column.parent or column).slug)
     page = paginate(request, queryset, GRID_PER_PAGE if grid else LIST_PER_PAGE)
     if grid:
         for item in page["page_obj"]:
@@ -141,7 +141,7 @@ def article_detail(request, pk):
     article.view_count += 1
     site = article.site
     previous, following = blocks.article_neighbours(request.user, article)
-    context = _site_context(request, site, active=(article.column.parent or article.column).slug)
+    context = site_context(request, site, active=(article.column.parent or article.column).slug)
     context.update(
         article=article,
         column=article.column,
