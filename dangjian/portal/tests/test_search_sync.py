@@ -109,3 +109,17 @@ def test_a_typo_finds_the_nearest_titles(portal):
         assert titles(page) == ["机电设备检修规程"]
     else:  # any of the words, the closest first
         assert titles(page) == ["机电设备检修规程", "煤矿规程汇编"]
+
+
+def test_reindex_puts_back_a_lost_sqlite_trigger(portal, capsys):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 triggers exist on SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER search_document_ai")
+    call_command("reindex")
+    assert "已恢复检索触发器 search_document_ai" in capsys.readouterr().out
+    later = make_article(portal.mine_site, "news", "党员积分制管理", visibility=Visibility.PUBLIC)
+    index_articles([later.pk])
+    assert titles(search("积分制", user=None)) == ["党员积分制管理"]

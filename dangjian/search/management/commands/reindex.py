@@ -45,11 +45,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"\r索引中 {done}/{total}", ending="")
                 self.stderr.flush()
 
+        if connection.vendor == "sqlite":
+            self._sqlite_triggers()
         result = reindex(site=chosen, progress=progress if sys.stderr.isatty() else None)
         if connection.vendor == "sqlite" and chosen is None:
-            with connection.cursor() as cursor:
-                cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-                cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            self._sqlite_structures()
         elapsed = time.monotonic() - started
         scope = chosen.name if chosen else "全部站点"
         self.stdout.write(
@@ -71,3 +71,26 @@ class Command(BaseCommand):
             raise CommandError(
                 "无法创建 pg_trgm 扩展，请由数据库超级用户执行 CREATE EXTENSION pg_trgm;"
             )
+
+    def _sqlite_triggers(self):
+        """A table rebuild by a later migration drops the triggers that keep FTS5 in step:
+        put back the missing ones before indexing."""
+        import importlib
+
+        fulltext = importlib.import_module("dangjian.search.migrations.0002_fulltext")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'search_searchdocument'"
+            )
+            present = {row[0] for row in cursor.fetchall()}
+            for statement in fulltext.SQLITE_FORWARD[1:4]:
+                name = statement.split()[2]
+                if name not in present:
+                    cursor.execute(statement)
+                    self.stdout.write(f"已恢复检索触发器 {name}。")
+
+    def _sqlite_structures(self):
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
