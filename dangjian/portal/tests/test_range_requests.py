@@ -15,6 +15,9 @@ from dangjian.core.uploads import MP4, parse_range, serve_range
 from dangjian.portal.models import MediaAsset
 from dangjian.portal.tests.media_files import mp4_bytes
 
+# Closing a response sends `request_finished`, which checks the database connection.
+pytestmark = pytest.mark.django_db
+
 CONTENT = mp4_bytes(payload=300_000)  # larger than one streaming chunk
 SIZE = len(CONTENT)
 
