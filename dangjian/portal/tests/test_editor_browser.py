@@ -62,8 +62,17 @@ def test_write_paste_a_word_table_upload_a_picture_and_save(chromium, live_serve
 
     from dangjian.core.testing.browser import DESKTOP, PHONE, BrowserSession
     from dangjian.portal.models import Article
+    from dangjian.portal.services import articles, workflow
 
     pw = live_portal
+    returned = articles.save_article(
+        actor=pw.erin,
+        site=pw.mine_site,
+        column=pw.column(pw.mine_site, "disclosure"),
+        data={"title": "一矿党委2026年第三季度党费收缴情况公开", "body": "<p>党费收缴情况</p>"},
+    )
+    workflow.submit(pw.erin, returned)
+    workflow.return_article(pw.frank, returned, "请补充各支部明细表，并核对合计金额")
     session = BrowserSession(chromium, live_server.url, DESKTOP)
     try:
         page = session.page
@@ -98,7 +107,7 @@ def test_write_paste_a_word_table_upload_a_picture_and_save(chromium, live_serve
 
         page.get_by_test_id("save-draft").click()
         expect(page.get_by_text("稿件已保存")).to_be_visible()
-        article = Article.objects.get()
+        article = Article.objects.exclude(pk=returned.pk).get()
         assert article.status == Article.Status.DRAFT
         assert article.column.slug == "news"
         assert "<table>" in article.body and "掘进二队党支部" in article.body
@@ -131,6 +140,7 @@ def test_write_paste_a_word_table_upload_a_picture_and_save(chromium, live_serve
         session.screenshot("ed-preview")
         session.goto("/portal/articles/")
         expect(page.get_by_test_id(f"article-{article.pk}")).to_contain_text("草稿")
+        expect(page.get_by_test_id(f"return-reason-{returned.pk}")).to_contain_text("各支部明细表")
         session.screenshot("ed-my-articles")
         assert session.outside_requests == []
     finally:
