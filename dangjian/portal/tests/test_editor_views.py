@@ -191,6 +191,25 @@ def test_returned_article_shows_the_reason_and_is_fixed_and_resubmitted(client, 
     assert article.revisions.order_by("-number").first().note == "按审核意见修改"
 
 
+def test_a_reviewer_corrects_an_article_in_review(client, portal):
+    article = new_draft(portal, title="待审核的稿件")
+    workflow.submit(portal.erin, article)
+    client.force_login(portal.frank)  # 宣传部长: reviews on the mine site
+    page = client.get(reverse("portal:article_edit", args=[article.pk]))
+    assert page.status_code == 200
+    assert 'data-testid="submit-article"' not in page.content.decode()
+    response = client.post(
+        reverse("portal:article_edit", args=[article.pk]),
+        form_data(portal, title="待审核的稿件（审核人改错字）", note="改错字"),
+        follow=True,
+    )
+    assert "稿件已保存。" in messages_of(response)
+    article.refresh_from_db()
+    assert article.status == Article.Status.SUBMITTED
+    assert article.title == "待审核的稿件（审核人改错字）"
+    assert article.revisions.order_by("-number").first().created_by == portal.frank
+
+
 def test_the_author_edits_a_draft_of_a_published_style_column_but_not_a_live_article(
     client, portal
 ):

@@ -273,10 +273,10 @@ def _after_save(request, form, article: Article) -> str:
         return reverse("portal:article_preview", args=[article.pk])
     if article.status == Status.PUBLISHED:
         messages.success(request, "修改已保存，文章保持发布状态，门户上已显示修改后的内容。")
+    elif article.status in SUBMITTABLE and not problems:
+        messages.success(request, "稿件已保存。可以继续修改，或提交审核。")
     else:
-        messages.success(
-            request, "稿件已保存。" + ("" if problems else "可以继续修改，或提交审核。")
-        )
+        messages.success(request, "稿件已保存。")
     return edit_url
 
 
