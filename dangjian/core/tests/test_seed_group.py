@@ -20,7 +20,7 @@ from dangjian.members.models import (
 from dangjian.members.validation import check_record
 from dangjian.orgs.models import Organization, OrgType
 
-from .test_seed import NATIVE_PLACES, TINY_GROUP, TODAY, people
+from .test_seed import NATIVE_PLACES, TINY_GROUP, TODAY, people, tree_problems
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,19 @@ def test_the_group_scale_has_no_deliberate_findings(group_data):
     probationary = Member.objects.filter(category=Category.PROBATIONARY)
     assert not any(probation_end(member) < TODAY for member in probationary)
     assert not Person.objects.filter(employment=Employment.ACTIVE, mobile_hash="").exists()
+
+
+def test_a_small_group_has_the_full_layering_and_a_sound_tree(group_data):
+    assert tree_problems() == []
+    root = Organization.objects.get(depth=1)
+    secondaries = Organization.objects.get_children(root)
+    assert len(secondaries) == 2
+    assert {org.org_type for org in secondaries} == {OrgType.COMMITTEE}
+    mines = Organization.objects.filter(depth=3, org_type=OrgType.COMMITTEE)
+    assert mines.count() == 4
+    assert Organization.objects.filter(depth=6, org_type=OrgType.GROUP).exists()
+    assert not Member.objects.filter(organization__org_type=OrgType.GROUP).exists()
+    assert Member.objects.count() == root.member_count
+    assert abs(root.member_count - 1200) < 100
+    for org in Organization.objects.all():
+        assert org.numchild == Organization.objects.get_children(org).count()

@@ -13,6 +13,7 @@ from dangjian.core.idnumbers import IdNumberError, parse_id_number
 from dangjian.core.pinyin import name_matches_q
 from dangjian.core.scope import scope_of
 from dangjian.core.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_database
+from dangjian.core.seed.digest import database_digest
 from dangjian.core.seed.plan import step
 from dangjian.core.seed.showcase import IN_SECRETARYS_BRANCH, POLYPHONIC_SURNAMES
 from dangjian.members.display import probation_end
@@ -32,7 +33,7 @@ from dangjian.orgs.counts import organization_refresh_counts
 from dangjian.orgs.models import Committee, CommitteePost, Organization, OrgType, Unit
 from dangjian.orgs.rules import may_contain
 
-from .test_seed import TODAY, people, run, tree_problems
+from .test_seed import TODAY, empty_the_database, encrypted_values, people, run, tree_problems
 
 
 @pytest.fixture(scope="module")
@@ -331,3 +332,12 @@ def test_the_demo_mine_has_id_photos_except_for_a_few(mine_data):
     sample = with_photo.order_by("pk").first()
     with default_storage.open(sample.photo.name, "rb") as photo:
         assert sniff(photo) == PNG
+
+
+def test_the_same_seed_gives_the_same_database(mine_data):
+    """The module's mine (seed 1) against the same seed run again on the emptied database."""
+    first, first_values = database_digest(), encrypted_values()
+    empty_the_database()
+    seed_database(scale="mine", seed=1, today=TODAY)
+    assert database_digest() == first
+    assert encrypted_values() == first_values
