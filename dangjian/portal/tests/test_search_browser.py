@@ -1,6 +1,7 @@
 """站内搜索 in the browser at 1280 and 390 px: a visitor types a two-character word, sees the
 ranked and highlighted hits, narrows them to a site (the column list follows the site), and a
-member of the mine then finds the item limited to the mine. Screenshot: search-results."""
+member of the mine then finds the item limited to the mine.
+Screenshots: search-anon, search-results."""
 
 import shutil
 from pathlib import Path
@@ -54,6 +55,13 @@ def _build():
     return portal
 
 
+def shot(path: Path) -> None:
+    """Keep a copy of the screenshot for the review of the pages (outside CI)."""
+    if SHOTS.parent.is_dir():
+        SHOTS.mkdir(exist_ok=True)
+        shutil.copy(path, SHOTS / path.name)
+
+
 @pytest.mark.browser
 def test_a_visitor_and_a_member_search_the_portal(
     browser_session, transactional_db, chromium, live_server
@@ -81,6 +89,7 @@ def test_a_visitor_and_a_member_search_the_portal(
     expect(page.locator("select[name=column] option", has_text="新闻动态")).to_have_count(1)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= session.viewport["width"], f"the page scrolls sideways ({width}px)"
+    shot(session.screenshot("search-anon"))
 
     session.sign_in(portal.mia)
     session.goto("/search/?q=换届")
@@ -88,9 +97,7 @@ def test_a_visitor_and_a_member_search_the_portal(
     expect(page.locator(".dj-search-title")).to_contain_text("支部换届选举结果的公示")
     session.goto("/search/?q=党建&site=g-m1")
     expect(page.locator("[data-testid=search-count]")).to_contain_text("找到 5 条")
-    path = session.screenshot("search-results")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
+    shot(session.screenshot("search-results"))
     session.goto("/search/?q=党")
     expect(page.locator("[data-testid=search-message]")).to_contain_text("搜索词太短")
     assert not problems, problems
