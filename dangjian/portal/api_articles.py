@@ -69,28 +69,32 @@ def query_site(request) -> Site | None:
 
 def _column_filter(site: Site | None, slug: str) -> Q:
     """Articles of the column `slug` (of `site`, or of every site), its sub-columns and, where
-    the site shows its parents' items, the column it inherits."""
-    columns = Column.objects.filter(slug=slug, is_active=True)
+    the site shows its parents' items, the column it inherits — as column ids, read in one
+    query: `column_id IN (…)` uses the article index (column, status, published_at), where an
+    OR over the column join scanned every published article."""
+    columns = Column.objects.filter(is_active=True).filter(
+        Q(slug=slug) | Q(parent__slug=slug, parent__is_active=True)
+    )
     if site is not None:
         columns = columns.filter(site=site)
-    found = list(columns.values_list("pk", "inherit_from_id", "site__show_parent_items"))
-    if not found:
+    rows = list(columns.values_list("pk", "slug", "inherit_from_id", "site__show_parent_items"))
+    own = [row for row in rows if row[1] == slug]
+    if not own:
         where = f"站点“{site.code}”" if site is not None else "任何站点"
         raise exceptions.ValidationError({"column": [f"{where}没有代码为“{slug}”的栏目。"]})
-    ids = {pk for pk, _, _ in found}
-    ids |= {inherited for _, inherited, shows in found if inherited and shows}
-    return Q(column_id__in=ids) | Q(column__parent_id__in=ids)
+    ids = {row[0] for row in rows}
+    ids |= {inherited for _, _, inherited, shows in own if inherited and shows}
+    return Q(column_id__in=sorted(ids))
 
 
-def _inherited(site: Site) -> list[int]:
-    """The parent sites' columns a site's columns also list (none if the site hides them)."""
-    if not site.show_parent_items:
-        return []
-    return list(
-        Column.objects.filter(site=site, is_active=True, inherit_from__isnull=False).values_list(
-            "inherit_from_id", flat=True
-        )
-    )
+def _site_columns(site: Site) -> list[int]:
+    """The site's active columns and the parent sites' columns they also list (unless the
+    site hides its parents' items), as ids: `column_id IN (…)` reads the article index."""
+    rows = Column.objects.filter(site=site, is_active=True).values_list("pk", "inherit_from_id")
+    ids = {pk for pk, _ in rows}
+    if site.show_parent_items:
+        ids |= {inherited for _, inherited in rows if inherited}
+    return sorted(ids)
 
 
 class ArticleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -110,7 +114,7 @@ class ArticleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             return articles.prefetch_related("tags", Prefetch("attachments", queryset=attachments))
         site = query_site(self.request)
         if site is not None:
-            articles = articles.filter(Q(site=site) | Q(column_id__in=_inherited(site)))
+            articles = articles.filter(column_id__in=_site_columns(site))
         column = _text_parameter(self.request, "column")
         if column:
             articles = articles.filter(_column_filter(site, column))
@@ -122,8 +126,11 @@ class ArticleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             default=Value(0),
             output_field=IntegerField(),
         )
+        # The list never shows the body: leaving it out keeps the sort narrow (measured on the
+        # bench's 50 000 articles: SQLite sorted every matching body before the LIMIT).
         return (
-            articles.annotate(pinned=pinned)
+            articles.defer("body", "body_text")
+            .annotate(pinned=pinned)
             .order_by("-pinned", "-published_at", "-pk")
             .prefetch_related("tags")
         )
