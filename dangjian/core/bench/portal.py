@@ -74,6 +74,14 @@ def _search(world: BenchWorld) -> str:
     return reverse("portal:search") + f"?q={SEARCH_WORD}"
 
 
+def _api_notices(world: BenchWorld) -> str | None:
+    """The mine's 通知公告 with the group's inherited ones, as the phone client lists them."""
+    site = _mine_site(world)
+    if site is None:
+        return None
+    return reverse("api:portal-article-list") + f"?site={site.code}&column=notices"
+
+
 PORTAL_CASES = (
     Case("门户首页 · 匿名 · 冷（缓存刚失效）", _home(True), shown=f"/?{COLD}"),
     Case("门户首页 · 匿名 · 已缓存", _home(False)),
@@ -84,4 +92,5 @@ PORTAL_CASES = (
     Case(f"全文搜索“{SEARCH_WORD}” · 全集团文章（支部书记）", _search, SECRETARY),
     Case(f"全文搜索“{SEARCH_WORD}” · 匿名（公开文章）", _search),
     Case("文章列表 API · 匿名", lambda world: reverse("api:portal-article-list")),
+    Case("文章列表 API · 一个矿的通知公告（支部书记）", _api_notices, SECRETARY),
 )
