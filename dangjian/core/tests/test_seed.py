@@ -80,16 +80,6 @@ def test_a_different_seed_gives_different_people_on_the_same_tree():
     assert second["committees"] != first["committees"]
 
 
-@pytest.mark.django_db
-def test_the_group_scale_is_deterministic_too():
-    seed_database(scale="group", seed=3, today=TODAY, shape=TINY_GROUP)
-    first = database_digest()
-    empty_the_database()
-    seed_database(scale="group", seed=3, today=TODAY, shape=TINY_GROUP)
-    assert database_digest() == first
-    assert len({values[1] for values in encrypted_values()}) == Person.objects.count()
-
-
 # --- the mine ------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from dangjian.core.crypto import lookup_hash
 from dangjian.core.idnumbers import parse_id_number
 from dangjian.core.pinyin import search_key
 from dangjian.core.seed import seed_database
+from dangjian.core.seed.digest import database_digest
 from dangjian.members.display import probation_end
 from dangjian.members.models import (
     Category,
@@ -20,7 +21,15 @@ from dangjian.members.models import (
 from dangjian.members.validation import check_record
 from dangjian.orgs.models import Organization, OrgType
 
-from .test_seed import NATIVE_PLACES, TINY_GROUP, TODAY, people, tree_problems
+from .test_seed import (
+    NATIVE_PLACES,
+    TINY_GROUP,
+    TODAY,
+    empty_the_database,
+    encrypted_values,
+    people,
+    tree_problems,
+)
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +120,12 @@ def test_a_small_group_has_the_full_layering_and_a_sound_tree(group_data):
     assert abs(root.member_count - 1200) < 100
     for org in Organization.objects.all():
         assert org.numchild == Organization.objects.get_children(org).count()
+
+
+def test_the_group_scale_is_deterministic_too(group_data):
+    """The module's group (seed 2) against the same seed run again on the emptied database."""
+    first = database_digest()
+    empty_the_database()
+    seed_database(scale="group", seed=2, today=TODAY, shape=TINY_GROUP)
+    assert database_digest() == first
+    assert len({values[1] for values in encrypted_values()}) == Person.objects.count()
