@@ -297,11 +297,15 @@ def _statistics_block(block, site, user, now):
     articles = articles_readable_by(user, now=now).filter(
         scope_condition("site__organization__path", path), published_at__gte=year_start
     )
+    published = (f"{year_start.year}年发布", articles.count(), "篇")
+    if user is None or not user.is_authenticated:
+        # Organisation and member numbers are internal: a visitor sees what was published.
+        return {"stats": [published]}
     return {
         "stats": [
             ("党组织", organizations.count(), "个"),
             ("党员", members.count(), "名"),
-            (f"{year_start.year}年发布", articles.count(), "篇"),
+            published,
         ]
     }
 

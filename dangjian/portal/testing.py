@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from dangjian.core.richtext import sanitize_html
+from dangjian.core.richtext import sanitize_article_html
 from dangjian.core.testing.world import World, build_world, grant, make_user
 from dangjian.portal.models import Article, Column, Site, Visibility
 from dangjian.portal.services.sites import open_site
@@ -84,7 +84,7 @@ def make_article(
 ) -> Article:
     from django.utils.html import strip_tags
 
-    body = sanitize_html(body)
+    body = sanitize_article_html(body)
     article = Article.objects.create(
         site=site,
         column=site.columns.get(slug=column_slug),

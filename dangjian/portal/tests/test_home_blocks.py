@@ -189,6 +189,13 @@ def test_the_statistics_count_the_sites_subtree(client, portal):
     assert '<span class="dj-stat">4</span> 个' in stats
     assert '<span class="dj-stat">1</span> 名' in stats
     assert '<span class="dj-stat">1</span> 篇' in stats
+    # A visitor sees what was published, never the organisation's or members' numbers.
+    client.logout()
+    page = mine_home(client)
+    stats = page[page.index('data-block="stats"') :]
+    stats = stats[: stats.index("</section>")]
+    assert '<span class="dj-stat">1</span> 篇' in stats
+    assert "党员" not in stats and "党组织" not in stats
 
 
 def test_the_downloads_block_lists_readable_items_only(client, portal):

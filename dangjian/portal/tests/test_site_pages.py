@@ -341,3 +341,26 @@ def test_the_article_page_runs_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
+
+
+def test_the_article_page_leads_with_the_cover_unless_the_body_has_pictures(client, portal):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.portal.services.media import upload_media
+    from dangjian.portal.tests.media_files import image_bytes
+
+    cover = upload_media(
+        actor=portal.erin,
+        site=portal.mine_site,
+        file=SimpleUploadedFile("c.jpg", image_bytes((1200, 800)), content_type="image/jpeg"),
+    )
+    plain = make_article(portal.mine_site, "news", "只有封面", visibility=Visibility.PUBLIC,
+                         cover=cover)  # fmt: skip
+    plain.media.add(cover)
+    page = client.get(reverse("portal:article", args=[plain.pk])).content.decode()
+    assert f'class="dj-article-cover"><img src="/portal/media/{cover.key}/' in page
+    body = f'<p>正文</p><p><img src="/portal/media/{cover.key}/800/"></p>'
+    pictured = make_article(portal.mine_site, "news", "正文有图", body, cover=cover,
+                            visibility=Visibility.PUBLIC)  # fmt: skip
+    page = client.get(reverse("portal:article", args=[pictured.pk])).content.decode()
+    assert "dj-article-cover" not in page
