@@ -1,8 +1,8 @@
 from dangjian.accounts.models import LoginEvent
 from dangjian.core.navigation import menu_for
 from dangjian.core.scope import scope_of
-from dangjian.dashboard.todos import todos_for
 from dangjian.notifications.models import Notification
+from dangjian.portal.todo import items_for
 
 
 def previous_login(user):
@@ -15,7 +15,8 @@ def workbench(user) -> dict:
     scope = scope_of(user)
     sections = [block for block in menu_for(user) if block["items"]]
     return {
-        "todos": todos_for(user),
+        # The one "my todo" extension point, shared with the portal home page.
+        "todos": items_for(user),
         "grants": scope.grants,
         "sections": sections,
         "recent_notifications": list(

@@ -14,8 +14,7 @@ of queries however much work is waiting (the home page calls every provider on e
 logged-in user), returns items with a zero count freely (they are dropped), and must not fail
 the page: a provider that raises is logged and skipped.
 
-The workbench's older providers (`dangjian.dashboard.todos`) are listed here too, so an app
-registered there is not lost on the portal home page.
+It is the platform's only todo registry: the workbench (`dashboard`) lists the same items.
 """
 
 from __future__ import annotations
@@ -68,14 +67,4 @@ def items_for(user, request=None) -> list[TodoItem]:
             items.extend(item for item in provider(user, request) if item.count)
         except Exception:  # one broken provider must not take the home page down
             logger.exception("portal todo provider %r failed", provider)
-    items.extend(_workbench_items(user))
     return sorted(items, key=lambda item: (not item.urgent, item.label))
-
-
-def _workbench_items(user) -> list[TodoItem]:
-    from dangjian.dashboard.todos import todos_for
-
-    return [
-        TodoItem(item.label, item.url, item.count, item.icon, "workbench", item.urgent)
-        for item in todos_for(user)
-    ]

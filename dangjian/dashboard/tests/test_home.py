@@ -1,22 +1,21 @@
 import pytest
 from django.urls import reverse
 
-from dangjian.dashboard import todos
-from dangjian.dashboard.todos import TodoItem
 from dangjian.notifications.models import Notification
+from dangjian.portal import todo
+from dangjian.portal.todo import TodoItem
 
 
 @pytest.fixture
-def fake_provider():
-    def provider(user):
+def fake_provider(monkeypatch):
+    def provider(user, request):
         return [
             TodoItem(label="待签收公文", count=3, url="/x/", urgent=True),
             TodoItem(label="空的待办", count=0, url="/y/"),
         ]
 
-    todos._PROVIDERS.append(provider)
-    yield provider
-    todos._PROVIDERS.remove(provider)
+    monkeypatch.setattr(todo, "_PROVIDERS", [*todo.providers(), provider])
+    return provider
 
 
 def test_it_sends_anonymous_visitors_to_login(client, db):
