@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -46,6 +46,16 @@ class HitSerializer(serializers.Serializer):
     column = SearchColumnSerializer(allow_null=True)
     date = serializers.DateTimeField(allow_null=True, help_text="发布时间（资料为更新时间）")
     score = serializers.FloatField(help_text="相关度，越大越相关")
+
+
+@extend_schema_serializer(many=False)  # one page object, not a list of them
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="结果总数")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    fuzzy = serializers.BooleanField(help_text="true：没有完全匹配的结果，返回的是相近内容")
+    terms = serializers.ListField(child=serializers.CharField(), help_text="检索词的分词结果")
+    results = HitSerializer(many=True)
 
 
 PARAMETERS = [
@@ -97,21 +107,7 @@ class SearchViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=PARAMETERS,
-        responses=inline_serializer(
-            "SearchPage",
-            fields={
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "fuzzy": serializers.BooleanField(
-                    help_text="true：没有完全匹配的结果，返回的是相近内容"
-                ),
-                "terms": serializers.ListField(
-                    child=serializers.CharField(), help_text="检索词的分词结果"
-                ),
-                "results": HitSerializer(many=True),
-            },
-        ),
+        responses=SearchPageSerializer,
     )
     def list(self, request):
         q = _text(request, "q")
