@@ -57,6 +57,7 @@ from dangjian.portal.permissions import (
     REVIEW_ARTICLE,
     WRITE_ARTICLE,
 )
+from dangjian.portal.signals import article_changed, send_after_commit
 
 RENDITION_WIDTHS = (320, 800, 1600)
 ATTACHMENT_KINDS = frozenset({PDF, DOCX, XLSX, PPTX, OLE, TXT})
@@ -402,6 +403,10 @@ def delete_attachment(*, actor, attachment: ArticleAttachment) -> None:
             before={"attachment": title},
         )
         transaction.on_commit(lambda: storage.delete(name))
+        # The article's search entry held the attachment's text: have it rebuilt.
+        send_after_commit(
+            article_changed, article_id=article.pk, site_id=article.site_id, reason="save"
+        )
 
 
 def assets_used_by(article_q: Q) -> Q:

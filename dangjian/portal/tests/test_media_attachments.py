@@ -122,3 +122,26 @@ def test_the_text_is_extracted_after_commit(portal, django_capture_on_commit_cal
     attachment.refresh_from_db()
     assert attachment.text_status == ArticleAttachment.TextStatus.DONE
     assert "支部建设" in attachment.text
+
+
+def test_deleting_an_attachment_has_the_articles_search_entry_rebuilt(
+    portal, django_capture_on_commit_callbacks
+):
+    from dangjian.portal.signals import article_changed
+
+    article = _article(portal, S.DRAFT)
+    attachment = upload_attachment(
+        actor=portal.erin, article=article, file=upload("x.pdf", PDF_BYTES)
+    )
+    heard = []
+
+    def receiver(**kwargs):
+        heard.append((kwargs["article_id"], kwargs["reason"]))
+
+    article_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            delete_attachment(actor=portal.erin, attachment=attachment)
+    finally:
+        article_changed.disconnect(receiver)
+    assert heard == [(article.pk, "save")]
