@@ -62,7 +62,7 @@ MINE_COLUMNS = {
     "notices": 30, "organization": 40, "news": 80, "models": 22, "photos": 24,
     "disclosure": 44, "enterprise": 16, "policies": 20,
 }  # fmt: skip
-GROUP_SITE_COLUMNS = {"notices": 14, "news": 14, "models": 4, "policies": 6}
+GROUP_SITE_COLUMNS = {"notices": 14, "news": 14, "models": 4, "photos": 6, "policies": 6}
 # The share of each column in the group scale's articles.
 GROUP_MIX = {
     "notices": 12, "organization": 14, "news": 30, "models": 6, "photos": 6,
@@ -136,6 +136,7 @@ def write_portal(
             extra = pictures[:6] if index == 0 else pictures[6:] if site is measured else []
             writer.plan_site(site, columns, pictures=extra, short=True)
     summary.pictures = len(pictures)
+    _links(sites)
     ids = writer.write_articles()
     summary.articles = len(ids)
     summary.published = writer.published
@@ -343,13 +344,14 @@ class _Writer:
 
     @staticmethod
     def _vary(title: str, rng, values) -> str:
-        """A second article from the same template reads differently."""
-        prefix = rng.choice(("", "", f"{values['month']}", "（续）", "【动态】"))
-        return (
-            f"【动态】{title}"
-            if prefix == "【动态】"
-            else title + (f"（{prefix}）" if prefix and prefix != "（续）" else prefix)
-        )
+        """A second article from the same template reads differently (another branch and
+        month already differ; some get the month or a 动态 mark)."""
+        choice = rng.choice(("", "", "month", "mark"))
+        if choice == "month" and values["month"] not in title:
+            return f"{title}（{values['month']}）"
+        if choice == "mark" and not title.startswith(("关于", "中国共产党", "图片新闻")):
+            return f"【动态】{title}"
+        return title
 
     def _visibility(self, slug: str, site: _Site, rng) -> tuple[str, list[int]]:
         if slug in PUBLIC_COLUMNS:
@@ -460,7 +462,8 @@ class _Writer:
                     rows.append(Article(
                         site=plan["site"].site, column=plan["column"], title=plan["title"],
                         subtitle=plan["subtitle"], source=plan["source"],
-                        author=plan["author"], cover=plan["cover"], summary=text[:120],
+                        author=plan["author"], cover=plan["cover"],
+                        summary=_summary(plan, text),
                         body=body, body_text=text, status=plan["status"],
                         visibility=plan["visibility"],
                         secrecy_checked=plan["column"].needs_secrecy_review
@@ -608,6 +611,32 @@ class _Writer:
         return count
 
 
+def _summary(plan: dict, text: str) -> str:
+    """The list's one-line summary: what a 公示 is about, or the body's first sentence."""
+    slug, title, site = plan["column"].slug, plan["title"], plan["site"].name
+    if slug in ("disclosure", "enterprise"):
+        return f"现将“{title}”有关情况予以公开，公示期 5 个工作日，欢迎党员和群众监督。"
+    if slug == "policies":
+        return f"《{title}》全文，供{site}所属各级党组织和党员学习执行。"
+    first = text.split("。", 1)[0]
+    return (first + "。")[:200] if first else ""
+
+
+def _links(sites: list[_Site]) -> None:
+    """The 相关链接 block of every site: the party's public sites and the group's site."""
+    from dangjian.portal.models import HomeBlock
+
+    links = [
+        {"name": "共产党员网", "url": "https://www.12371.cn/"},
+        {"name": "中国共产党新闻网", "url": "http://cpc.people.com.cn/"},
+        {"name": "学习强国", "url": "https://www.xuexi.cn/"},
+        {"name": sites[0].site.name, "url": "/"},
+    ]
+    HomeBlock.objects.filter(
+        site__in=[site.site for site in sites], kind=HomeBlock.Kind.LINKS
+    ).update(config={"links": links})
+
+
 def _text_tools():
     """The article sanitiser and the body → text function of the portal (fallbacks while a part
     is missing)."""
@@ -660,9 +689,12 @@ def draw_picture(rng: random.Random, caption: str, size=(1280, 720)) -> bytes:
         draw.polygon([(x, ground - 120), (x + 50, ground - 105), (x, ground - 90)],
                      fill=(210, 20, 30, 255))  # fmt: skip
     font = _font(44)
-    band = (0, height - 96, width, height)
-    draw.rectangle(band, fill=(0, 0, 0, 150))
-    draw.text((40, height - 78), caption, fill=(255, 255, 255), font=font)
+    # A label below the top edge: the carousel crops the picture to about 2:1 and prints its
+    # own caption over the bottom.
+    left, top, right, bottom = draw.textbbox((56, 130), caption, font=font)
+    draw.rounded_rectangle((left - 16, top - 12, right + 16, bottom + 12), radius=10,
+                           fill=(0, 0, 0, 120))  # fmt: skip
+    draw.text((56, 130), caption, fill=(255, 255, 255), font=font)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=82)
     return buffer.getvalue()
