@@ -129,6 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env_str("DANGJIAN_TEST_SQLITE", "") or None}
 else:
     DATABASES["default"]["TEST"] = {"NAME": env_str("DANGJIAN_TEST_DB", "") or None}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Short OLTP queries: PostgreSQL's JIT compiled the portal's list and search plans for
+        # up to a second and a half each (docs/performance.md); it only pays for long analytics.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
