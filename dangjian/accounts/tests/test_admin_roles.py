@@ -15,7 +15,10 @@ def state():
 
 
 def clerk_plus(world, **extra):
-    fields = {"name": "通讯报道员", "permissions": ["orgs.view_organization", "members.view_member"]}
+    fields = {
+        "name": "通讯报道员",
+        "permissions": ["orgs.view_organization", "members.view_member"],
+    }
     return role_services.role_create(actor=world.secadmin, **{**fields, **extra})
 
 
