@@ -1,24 +1,9 @@
-"""One portal world per test module for the site's tests (they only add rows, which each test's
-transaction rolls back): building it once saves ~0.7 s a test.
+"""For the site's tests, which may save a shared site row in a test:
 
-    from dangjian.portal.tests.site_world import module_portal, refreshed  # noqa: F401
-
-    @pytest.fixture
-    def portal(module_portal, db):  # noqa: F811
-        return refreshed(module_portal)
+@pytest.fixture
+def portal(module_portal, db):
+    return refreshed(module_portal)
 """
-
-import pytest
-from django.db import transaction
-
-
-@pytest.fixture(scope="module")
-def module_portal(django_db_setup, django_db_blocker):
-    from dangjian.portal.testing import build_portal_world
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_portal_world()
-        transaction.set_rollback(True)
 
 
 def refreshed(world):

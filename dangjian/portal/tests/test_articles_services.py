@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,19 +21,9 @@ from dangjian.portal.signals import article_changed
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    """One portal world for the module; each test's writes roll back with its savepoint."""
-    from dangjian.portal.testing import build_portal_world
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_portal_world()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def portal(built, db):
-    return built
+def portal(module_portal, db):
+    return module_portal
 
 
 WORD_TABLE = (

@@ -11,13 +11,13 @@ from django.utils import timezone
 from dangjian.portal.models import Article, HomeBlock, Visibility
 from dangjian.portal.signals import article_changed, send_after_commit
 from dangjian.portal.testing import make_article
-from dangjian.portal.tests.site_world import module_portal, refreshed  # noqa: F401
+from dangjian.portal.tests.site_world import refreshed
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def portal(module_portal, db):  # noqa: F811
+def portal(module_portal, db):
     return refreshed(module_portal)
 
 

@@ -7,7 +7,6 @@ no role. A site, column or block outside the user's scope answers 404 like a mis
 refused write changes nothing."""
 
 import pytest
-from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 
@@ -18,21 +17,11 @@ from dangjian.orgs.models import Organization, OrgType
 from dangjian.portal.models import Column, HomeBlock, Site
 from dangjian.portal.services import manage
 from dangjian.portal.services.sites import open_site
-from dangjian.portal.testing import build_portal_world
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    """The portal world, built once for the module; every test runs in a savepoint of this
-    transaction, which is rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_portal_world()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def pw(built, db):
-    return built
+def pw(module_portal, db):
+    return module_portal
 
 
 def _state():

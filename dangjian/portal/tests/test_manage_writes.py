@@ -5,7 +5,6 @@ the links editor, order, show/hide). Bad input answers a Chinese message and cha
 every saved change is audited and makes the portal's cached pages stale."""
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from dangjian.audit.models import AuditEntry
@@ -15,21 +14,12 @@ from dangjian.orgs.models import Organization, OrgType
 from dangjian.portal import cache
 from dangjian.portal.models import Column, HomeBlock, Site
 from dangjian.portal.services import manage
-from dangjian.portal.testing import build_portal_world, make_article
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    """The portal world, built once for the module; each test runs in a savepoint of this
-    transaction and its writes are rolled back."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_portal_world()
-        transaction.set_rollback(True)
+from dangjian.portal.testing import make_article
 
 
 @pytest.fixture
-def pw(built, db):
-    return built
+def pw(module_portal, db):
+    return module_portal
 
 
 @pytest.fixture

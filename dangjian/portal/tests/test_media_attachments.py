@@ -3,7 +3,6 @@ state, which files pass, the per-article limit, the audit, and the text extracti
 search app runs after commit."""
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from dangjian.audit.models import AuditEntry
@@ -12,22 +11,15 @@ from dangjian.core.models import RuleVersion
 from dangjian.core.rules import invalidate
 from dangjian.portal.models import Article, ArticleAttachment
 from dangjian.portal.services.media import delete_attachment, upload_attachment
-from dangjian.portal.testing import build_portal_world, make_article
+from dangjian.portal.testing import make_article
 from dangjian.portal.tests.media_files import PDF_BYTES, docx_bytes, upload
 
 S = Article.Status
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_portal_world()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def portal(built, db):
-    return built
+def portal(module_portal, db):
+    return module_portal
 
 
 def _article(portal, status, author=None):

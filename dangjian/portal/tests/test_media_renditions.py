@@ -5,7 +5,6 @@ stored as they are; only writers of the site may upload; every upload is audited
 import io
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -15,7 +14,6 @@ from dangjian.core.models import RuleVersion
 from dangjian.core.rules import invalidate
 from dangjian.portal.models import MediaAsset
 from dangjian.portal.services.media import media_url, rendition_name, upload_media
-from dangjian.portal.testing import build_portal_world
 from dangjian.portal.tests.media_files import (
     GPS_IFD,
     exif_with_gps,
@@ -27,16 +25,9 @@ from dangjian.portal.tests.media_files import (
 )
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_portal_world()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def portal(built, db):
-    return built
+def portal(module_portal, db):
+    return module_portal
 
 
 def _set_rule(key: str, value) -> None:

@@ -2,7 +2,6 @@
 through the real services, Chinese messages, double submits and the queue's query count."""
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from dangjian.core.navigation import menu_for
@@ -15,19 +14,9 @@ pytestmark = pytest.mark.django_db
 Status = Article.Status
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    """One portal world for the module; each test's writes roll back with its savepoint."""
-    from dangjian.portal.testing import build_portal_world
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_portal_world()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def portal(built, db):
-    return built
+def portal(module_portal, db):
+    return module_portal
 
 
 def submitted(portal, column="news", title="一矿召开党建工作会议", author=None):

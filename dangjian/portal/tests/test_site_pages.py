@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from dangjian.portal.models import Article, Visibility
 from dangjian.portal.testing import make_article
-from dangjian.portal.tests.site_world import module_portal, refreshed  # noqa: F401
+from dangjian.portal.tests.site_world import refreshed
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def portal(module_portal, db):  # noqa: F811
+def portal(module_portal, db):
     return refreshed(module_portal)
 
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 from dangjian.portal import todo
 from dangjian.portal.models import Article
 from dangjian.portal.portal_todo import portal_todo
-from dangjian.portal.tests.site_world import module_portal, refreshed  # noqa: F401
+from dangjian.portal.tests.site_world import refreshed
 from dangjian.portal.todo import TodoItem
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def portal(module_portal, db):  # noqa: F811
+def portal(module_portal, db):
     return refreshed(module_portal)
 
 
