@@ -101,8 +101,8 @@ def test_a_token_can_be_revoked(client, world):
     ("next_url", "expected"),
     [
         ("/accounts/profile/", "/accounts/profile/"),
-        ("https://evil.example.com/", "/"),
-        ("", "/"),
+        ("https://evil.example.com/", "/workbench/"),
+        ("", "/workbench/"),
     ],
 )
 def test_large_font_toggles_and_returns_safely(client, world, next_url, expected):
