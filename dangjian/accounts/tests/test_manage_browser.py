@@ -13,6 +13,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from dangjian.accounts.models import RoleAssignment, User
 from dangjian.core.models import RuleVersion
 
+
+@pytest.fixture
+def browser_session(desktop_session):
+    """A desk workflow: run at 1280 px only (see core/testing/browser.py)."""
+    return desktop_session
+
+
 pytestmark = pytest.mark.browser
 
 NAV_COLLAPSES_BELOW = 992  # navbar-expand-lg

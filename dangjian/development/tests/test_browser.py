@@ -12,6 +12,13 @@ import pytest
 
 from dangjian.core.testing.browser import BrowserSession
 
+
+@pytest.fixture
+def browser_session(desktop_session):
+    """A desk workflow: run at 1280 px only (see core/testing/browser.py)."""
+    return desktop_session
+
+
 APPLICATION = {"name": "入党申请书.pdf", "mimeType": "application/pdf",
                "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}  # fmt: skip
 

@@ -6,6 +6,12 @@ import pytest
 
 
 @pytest.fixture
+def browser_session(desktop_session):
+    """A desk workflow: run at 1280 px only (see core/testing/browser.py)."""
+    return desktop_session
+
+
+@pytest.fixture
 def live_portal(transactional_db):
     from dangjian.portal.testing import build_portal_world
 
