@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "dangjian.core.middleware.HtmxLoginRedirectMiddleware",
     "dangjian.core.middleware.RequestContextMiddleware",
+    "dangjian.core.middleware.ControlCharacterQueryMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
