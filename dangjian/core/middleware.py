@@ -44,29 +44,31 @@ class HtmxLoginRedirectMiddleware:
 class ControlCharacterQueryMiddleware:
     """A query string carrying control characters (NUL, which PostgreSQL refuses in any text
     parameter, and the other C0 codes) never reaches a view: the page answers 400 in Chinese, the
-    API its usual JSON error. One guard instead of a check in every search box and filter."""
+    API its usual JSON error naming the parameters. One guard instead of a check in every search
+    box and filter."""
+
+    MESSAGE = "地址里含有不可见的控制字符，请检查后重试。"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if any(
-            ord(character) < 32
-            for values in request.GET.lists()
-            for value in values[1]
-            for character in value
-        ):
-            return self._refuse(request)
+        names = [
+            name
+            for name, values in request.GET.lists()
+            if any(ord(character) < 32 for value in values for character in value)
+        ]
+        if names:
+            return self._refuse(request, names)
         return self.get_response(request)
 
-    @staticmethod
-    def _refuse(request):
+    def _refuse(self, request, names):
         from django.http import JsonResponse
         from django.shortcuts import render
 
-        message = "地址里含有不可见的控制字符，请检查后重试。"
         if request.path.startswith("/api/"):
             from dangjian.core.api import error_body
 
-            return JsonResponse(error_body("invalid", message), status=400)
+            details = {name: [self.MESSAGE] for name in names}
+            return JsonResponse(error_body("invalid", self.MESSAGE, details), status=400)
         return render(request, "errors/400.html", status=400)

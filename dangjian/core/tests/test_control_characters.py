@@ -13,7 +13,9 @@ def test_a_page_answers_400_in_chinese(client, db, url):
 def test_the_api_answers_its_json_error(client, db):
     response = client.get("/api/v1/columns/?site=g%00m1")
     assert response.status_code == 400
-    assert response.json()["error"]["message"] == "地址里含有不可见的控制字符，请检查后重试。"
+    error = response.json()["error"]
+    assert error["message"] == "地址里含有不可见的控制字符，请检查后重试。"
+    assert list(error["details"]) == ["site"]
 
 
 def test_ordinary_text_passes(client, db):
