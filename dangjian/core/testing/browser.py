@@ -67,6 +67,15 @@ class BrowserSession:
     def goto(self, path: str):
         return self.page.goto(self.base_url + path)
 
+    def settle(self):
+        """Wait until no htmx request, swap or settle is under way. A field with hx-trigger
+        "change" swaps new content into the page after a fill; a click aimed before the swap
+        can land on whatever the layout shift moved under it (seen on a loaded CI machine)."""
+        from playwright.sync_api import expect
+
+        busy = self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling")
+        expect(busy).to_have_count(0)  # a locator, not a script: the CSP forbids eval
+
     def login(self, username: str, password: str):
         self.goto("/accounts/login/")
         self.page.fill("input[name=username]", username)

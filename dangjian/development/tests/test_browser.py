@@ -41,6 +41,7 @@ class Clerk:
     def step(self, code: str, day: str, *, note: str = "", fill=None, shot: str = ""):
         self.open_step(code)
         self.page.fill("#id_done_on", day)
+        self.session.settle()  # the rule preview swaps in below the date field
         if note:
             self.page.fill("#id_note", note)
         if fill:
@@ -157,6 +158,7 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     # Stage 3: naming the 发展对象 eleven months after becoming an activist is refused.
     bob.open_step("candidate")
     page.fill("#id_done_on", "2025-06-15")
+    bob.session.settle()
     page.locator("[data-testid=step-submit]").click()
     blocked = page.locator("[data-testid=rule-block]").first
     expect(page.locator("[data-testid=blocked]")).to_contain_text("不能办理“确定发展对象”")
@@ -167,6 +169,7 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     shots.screenshot("devui-step-blocked")
     assert DevelopmentCase.objects.get(pk=case.pk).state == State.ACTIVIST
     page.fill("#id_done_on", "2025-07-15")
+    bob.session.settle()
     bob.submit()
     expect(page.locator("[data-testid=case-card]")).to_contain_text("发展对象")
 
@@ -195,6 +198,7 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     bob.page.fill("#id_done_on", "2025-09-02")
     page.locator("#id_done_on").dispatch_event("change")
     expect(page.locator("[data-testid=preview-probation]")).to_contain_text("2026-09-02")
+    bob.session.settle()
     _vote()(page)
     shots.screenshot("devui-step-vote")
     bob.submit()
