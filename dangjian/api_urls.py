@@ -13,9 +13,11 @@ from dangjian.accounts import api as accounts_api
 from dangjian.appraisals import api as appraisals_api
 from dangjian.core.api import api_not_found
 from dangjian.development import api as development_api
+from dangjian.documents import api as documents_api
 from dangjian.dues import api as dues_api
 from dangjian.meetings import api as meetings_api
 from dangjian.members import api as members_api
+from dangjian.office import api as office_api
 from dangjian.orgs import api as orgs_api
 from dangjian.portal import api as portal_api
 from dangjian.transfers import api as transfers_api
@@ -32,6 +34,8 @@ API_MODULES = (
     appraisals_api,
     meetings_api,
     portal_api,
+    documents_api,
+    office_api,
 )
 
 router = DefaultRouter()

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "dangjian.appraisals",
     "dangjian.meetings",
     "dangjian.portal",
+    "dangjian.documents",
+    "dangjian.office",
     "dangjian.search",
     "dangjian.dashboard",
 ]

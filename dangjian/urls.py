@@ -13,6 +13,8 @@ urlpatterns = [
     path("dues/", include("dangjian.dues.urls")),
     path("appraisals/", include("dangjian.appraisals.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
+    path("documents/", include("dangjian.documents.urls")),
+    path("office/", include("dangjian.office.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("inbox/", include("dangjian.notifications.urls")),
     path("jobs/", include("dangjian.core.urls")),

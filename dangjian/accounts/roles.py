@@ -11,9 +11,11 @@ from dangjian.accounts.models import AdminKind
 from dangjian.appraisals import permissions as appraisals
 from dangjian.audit import permissions as audit
 from dangjian.development import permissions as development
+from dangjian.documents import permissions as documents
 from dangjian.dues import permissions as dues
 from dangjian.meetings import permissions as meetings
 from dangjian.members import permissions as members
+from dangjian.office import permissions as office
 from dangjian.orgs import permissions as orgs
 from dangjian.portal import permissions as portal
 from dangjian.transfers import permissions as transfers
@@ -66,6 +68,15 @@ AUDIT_ADMIN = BuiltinRole(
     (audit.VIEW_LOG, audit.EXPORT_LOG),
     AdminKind.AUDIT,
 )
+# Everything an issuing office does with its own 发文, except 签发 (the leader's).
+DOCUMENT_SENDER = (
+    documents.VIEW_DOCUMENT,
+    documents.DRAFT_DOCUMENT,
+    documents.REVIEW_DOCUMENT,
+    documents.ISSUE_DOCUMENT,
+    documents.EXPORT_DOCUMENT,
+)
+
 ORG_DEPARTMENT = BuiltinRole(
     "org_department",
     "组织部",
@@ -109,6 +120,34 @@ ORG_DEPARTMENT = BuiltinRole(
         portal.APPROVE_ARTICLE,
         portal.MANAGE_DOWNLOADS,
         portal.MANAGE_SITE,
+        *DOCUMENT_SENDER,
+        documents.SIGN_RECEIPT,
+        office.ASSIGN_TASK,
+        office.HANDLE_TASK,
+    ),
+)
+PARTY_OFFICE = BuiltinRole(
+    "party_office",
+    "党委办公室",
+    "党委办公室：拟稿、核稿、发文和收文签收、登记、传阅、承办、回复，下达和办理工作任务。",
+    (
+        orgs.VIEW_ORGANIZATION,
+        *DOCUMENT_SENDER,
+        documents.SIGN_RECEIPT,
+        office.ASSIGN_TASK,
+        office.HANDLE_TASK,
+    ),
+)
+COMMITTEE_LEADER = BuiltinRole(
+    "committee_leader",
+    "党委负责人",
+    "党委书记、副书记：签发公文，查阅收发文和工作任务情况。",
+    (
+        orgs.VIEW_ORGANIZATION,
+        documents.VIEW_DOCUMENT,
+        documents.REVIEW_DOCUMENT,
+        documents.SIGN_DOCUMENT,
+        documents.EXPORT_DOCUMENT,
     ),
 )
 PROPAGANDA_HEAD = BuiltinRole(
@@ -159,6 +198,9 @@ BRANCH_SECRETARY = BuiltinRole(
         meetings.MANAGE_MEETING,
         meetings.VIEW_COMPLIANCE,
         meetings.MANAGE_ELECTION,
+        documents.VIEW_DOCUMENT,
+        documents.SIGN_RECEIPT,
+        office.HANDLE_TASK,
     ),
 )
 PARTY_CLERK = BuiltinRole(
@@ -180,6 +222,9 @@ PARTY_CLERK = BuiltinRole(
         meetings.VIEW_MEETING,
         meetings.MANAGE_MEETING,
         meetings.VIEW_COMPLIANCE,
+        documents.VIEW_DOCUMENT,
+        documents.SIGN_RECEIPT,
+        office.HANDLE_TASK,
     ),
 )
 
@@ -192,6 +237,8 @@ BUILTIN_ROLES = (
     PARTY_CLERK,
     PROPAGANDA_HEAD,
     PROPAGANDA_OFFICER,
+    PARTY_OFFICE,
+    COMMITTEE_LEADER,
 )
 
 

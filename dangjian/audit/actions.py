@@ -114,7 +114,16 @@ LABELS = {
 }
 
 # Apps with their own label modules (one file per app, so each app owns its labels).
-for _module in ("development", "transfers", "dues", "appraisals", "meetings", "portal"):
+for _module in (
+    "development",
+    "transfers",
+    "dues",
+    "appraisals",
+    "meetings",
+    "portal",
+    "documents",
+    "office",
+):
     LABELS |= import_module(f"dangjian.{_module}.audit_labels").LABELS
 
 

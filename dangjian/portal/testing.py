@@ -11,13 +11,12 @@ workflow, for tests of the reading side (lists, search, media, API).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from dangjian.core.richtext import sanitize_article_html
-from dangjian.core.testing.world import World, build_world, grant, make_user
+from dangjian.core.testing.world import World, build_world, grant, make_user, member_user
 from dangjian.portal.models import Article, Column, Site, Visibility
 from dangjian.portal.services.sites import open_site
 
@@ -38,21 +37,6 @@ class PortalWorld:
 
     def column(self, site: Site, slug: str) -> Column:
         return site.columns.get(slug=slug)
-
-
-def member_user(username: str, display_name: str, organization):
-    """A user linked to a person who is a party member of `organization`."""
-    from dangjian.members.models import Member, Person
-
-    person = Person.objects.create(name=display_name, gender="male")
-    Member.objects.create(
-        person=person,
-        organization=organization,
-        category=Member.Category.FULL,
-        joined_on=dt.date(2015, 7, 1),
-        full_member_on=dt.date(2016, 7, 1),
-    )
-    return make_user(username, display_name, person=person)
 
 
 def build_portal_world() -> PortalWorld:

@@ -53,6 +53,23 @@ def make_user(username: str, display_name: str, **extra):
     return user
 
 
+def member_user(username: str, display_name: str, organization):
+    """A user linked to a person who is a party member of `organization`."""
+    import datetime as dt
+
+    from dangjian.members.models import Member, Person
+
+    person = Person.objects.create(name=display_name, gender="male")
+    Member.objects.create(
+        person=person,
+        organization=organization,
+        category=Member.Category.FULL,
+        joined_on=dt.date(2015, 7, 1),
+        full_member_on=dt.date(2016, 7, 1),
+    )
+    return make_user(username, display_name, person=person)
+
+
 def grant(user, role_code: str, organization):
     from dangjian.accounts.models import Role, RoleAssignment
 

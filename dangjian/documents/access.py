@@ -1,0 +1,100 @@
+"""Who may see and act on documents and receipts — the one place every part asks.
+
+- A `Document` (发文) belongs to its issuer: visible with `documents.view_document` (or any
+  发文 permission) over the issuer's subtree (`Document.objects.visible_to`).
+- A `Receipt` (收文) of an organisation is handled by holders of `documents.sign_receipt` over
+  that organisation; a receipt addressed to a person is that person's own.
+- A person a receipt was circulated to (传阅) may read it and the document's text, and nothing
+  else of the receipt.
+- `signers_of` names, for many organisations at once, the people to notify: the holders of
+  `documents.sign_receipt` granted on the organisation, or else on its nearest ancestor where
+  anyone holds it (a branch's secretary, not every office up to the group).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from dangjian.accounts.models import Role, RoleAssignment
+from dangjian.core.scope import scope_of
+from dangjian.documents.models import Circulation, Document, Receipt
+from dangjian.documents.permissions import SIGN_RECEIPT, VIEW_DOCUMENT
+from dangjian.orgs.models import Organization
+
+STEP = Organization.steplen
+
+
+def documents_visible_to(user, permission: str = VIEW_DOCUMENT):
+    return Document.objects.visible_to(user, permission)
+
+
+def receipts_handled_by(user):
+    """Receipts the user may sign and work on: their organisations' and their own."""
+    return Receipt.objects.visible_to(user, SIGN_RECEIPT)
+
+
+def receipts_readable_by(user):
+    """Receipts the user may open: handled by them, or circulated to them."""
+    circulated = Circulation.objects.filter(receipt=OuterRef("pk"), reader=user)
+    handled = receipts_handled_by(user).values("pk")
+    return Receipt.objects.filter(Q(pk__in=handled) | Exists(circulated))
+
+
+def can_handle(user, receipt: Receipt) -> bool:
+    if receipt.user_id:
+        return receipt.user_id == user.pk
+    return scope_of(user).covers(SIGN_RECEIPT, receipt.organization.path)
+
+
+def receipt_for_handler_or_404(user, pk) -> Receipt:
+    try:
+        return receipts_handled_by(user).select_related("organization", "document").get(pk=pk)
+    except (Receipt.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def receipt_for_reader_or_404(user, pk) -> Receipt:
+    try:
+        return receipts_readable_by(user).select_related("organization", "document").get(pk=pk)
+    except (Receipt.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def _ancestors(path: str) -> list[str]:
+    """The path and its ancestors' paths, nearest first."""
+    return [path[:end] for end in range(len(path), 0, -STEP)]
+
+
+def _roles_with(permission: str) -> list[int]:
+    rows = Role.objects.values_list("pk", "permissions")
+    return [pk for pk, perms in rows if permission in (perms or [])]
+
+
+def signers_of(organizations, permission: str = SIGN_RECEIPT) -> dict[int, list[int]]:
+    """{organisation id: [user ids]} — the nearest level holding the permission, for each
+    organisation (a fixed number of queries for any number of organisations)."""
+    organizations = list(organizations)
+    wanted = {path for org in organizations for path in _ancestors(org.path)}
+    roles = _roles_with(permission)
+    holders: dict[str, set[int]] = defaultdict(set)
+    paths = sorted(wanted)
+    for start in range(0, len(paths), 900):
+        rows = RoleAssignment.objects.filter(
+            role_id__in=roles,
+            organization__path__in=paths[start : start + 900],
+            user__is_active=True,
+        ).values_list("organization__path", "user_id")
+        for path, user_id in rows:
+            holders[path].add(user_id)
+    result: dict[int, list[int]] = {}
+    for org in organizations:
+        for path in _ancestors(org.path):
+            if holders.get(path):
+                result[org.pk] = sorted(holders[path])
+                break
+        else:
+            result[org.pk] = []
+    return result

@@ -1,0 +1,1 @@
+"""Menu entries of the outgoing part of 公文."""

@@ -1,0 +1,1 @@
+"""Menu entries of the receiving part of 公文."""

@@ -1,0 +1,1 @@
+"""Menu entries of the tracking part of 公文."""

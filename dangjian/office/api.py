@@ -1,0 +1,3 @@
+"""`/api/v1/work-tasks/…`: tasks and submissions, scoped."""
+
+routes: list = []

@@ -1,0 +1,1 @@
+"""Menu entries of 工作任务."""
