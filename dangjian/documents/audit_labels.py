@@ -28,4 +28,5 @@ LABELS: dict[str, str] = {
     "documents.chase": "催办",
     "documents.register_export": "导出收发文登记簿",
     "documents.pdf_print": "打印公文",
+    "documents.receipt_open": "阅读来文",
 }
