@@ -4,9 +4,11 @@ from dangjian.documents.views import outgoing, pdf, receiving, tracking
 
 app_name = "documents"
 
+# Tracking comes first: its `outgoing/<pk>/recipients/` and `outgoing/<pk>/chase/` would
+# otherwise be taken by the outgoing part's `outgoing/<pk>/<action>/`.
 urlpatterns = [
+    *tracking.urlpatterns,
     *outgoing.urlpatterns,
     *receiving.urlpatterns,
-    *tracking.urlpatterns,
     *pdf.urlpatterns,
 ]
