@@ -29,4 +29,5 @@ LABELS: dict[str, str] = {
     "documents.register_export": "导出收发文登记簿",
     "documents.pdf_print": "打印公文",
     "documents.receipt_open": "阅读来文",
+    "documents.timeliness_export": "导出公文时效统计",
 }
