@@ -1,0 +1,17 @@
+// 工作任务: show the organisation list only when "指定党组织" is chosen; confirm destructive buttons.
+(function () {
+  function syncTargets(form) {
+    var picked = form.querySelector('input[name="mode"]:checked');
+    var pick = form.querySelector('[data-office-pick]');
+    if (pick) { pick.hidden = !(picked && picked.value === 'pick'); }
+  }
+  document.querySelectorAll('[data-office-targets]').forEach(function (form) {
+    form.addEventListener('change', function () { syncTargets(form); });
+    syncTargets(form);
+  });
+  document.querySelectorAll('[data-confirm]').forEach(function (element) {
+    element.addEventListener('submit', function (event) {
+      if (!window.confirm(element.getAttribute('data-confirm'))) { event.preventDefault(); }
+    });
+  });
+})();
