@@ -4,11 +4,12 @@ from dangjian.documents.views import outgoing, pdf, receiving, tracking
 
 app_name = "documents"
 
-# Tracking comes first: its `outgoing/<pk>/recipients/` and `outgoing/<pk>/chase/` would
-# otherwise be taken by the outgoing part's `outgoing/<pk>/<action>/`.
+# Tracking and the PDFs come first: their `outgoing/<pk>/recipients/`, `outgoing/<pk>/chase/`,
+# `outgoing/<pk>/pdf/` and `inbox/<pk>/pdf/` would otherwise be taken by the outgoing part's
+# `outgoing/<pk>/<action>/` and the receiving part's `inbox/<pk>/<action>/`.
 urlpatterns = [
+    *pdf.urlpatterns,
     *tracking.urlpatterns,
     *outgoing.urlpatterns,
     *receiving.urlpatterns,
-    *pdf.urlpatterns,
 ]
