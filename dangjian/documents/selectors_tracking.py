@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast, NullIf, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -207,19 +207,15 @@ def timeliness_rows(user, organization, start: datetime.date, end: datetime.date
             signed=Count("pk", filter=signed),
             signed_on_time=Count("pk", filter=on_time),
             average_sign=Avg("sign_time", filter=signed),
-            reply_required=Count("pk", filter=asked),
+            asked=Count("pk", filter=asked),
             replied=Count("pk", filter=replied),
             replied_on_time=Count("pk", filter=replied_on_time),
         )
         .annotate(
             sign_rate_sort=Cast(F("signed_on_time"), FloatField())
             / Cast(F("received"), FloatField()),
-            reply_rate_sort=Case(
-                When(reply_required=0, then=Value(None, output_field=FloatField())),
-                default=Cast(F("replied_on_time"), FloatField())
-                / Cast(F("reply_required"), FloatField()),
-                output_field=FloatField(),
-            ),
+            reply_rate_sort=Cast(F("replied_on_time"), FloatField())
+            / NullIf(Cast(F("asked"), FloatField()), Value(0.0)),
         )
         .values(
             "organization_id",
@@ -230,7 +226,7 @@ def timeliness_rows(user, organization, start: datetime.date, end: datetime.date
             "signed",
             "signed_on_time",
             "average_sign",
-            "reply_required",
+            "asked",
             "replied",
             "replied_on_time",
             "sign_rate_sort",
@@ -271,7 +267,7 @@ def _row(values: dict) -> TimelinessRow:
         average_sign_hours=(
             round(average.total_seconds() / 3600, 1) if average is not None else None
         ),
-        reply_required=values["reply_required"],
+        reply_required=values["asked"],
         replied=values["replied"],
         replied_on_time=values["replied_on_time"],
     )
