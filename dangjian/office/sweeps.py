@@ -61,7 +61,7 @@ def _remind(task: WorkTask, *, title: str, body: str, key: str) -> int:
         TaskAssignment.objects.filter(task=task)
         .filter(Q(status=TaskAssignment.Status.PENDING) | Q(status=TaskAssignment.Status.RETURNED))
         .select_related("organization")
-        .only("pk", "organization__pk", "organization__path")
+        .only("pk", "organization__id", "organization__path")
         .order_by("pk")
     )
     rows = list(waiting)

@@ -61,7 +61,10 @@ def open_task(
     )
     if form:
         services.task_file_add(
-            actor=dw.oscar, task=task, file=workbook(name="模板.xlsx"), purpose=TaskFile.Purpose.FORM
+            actor=dw.oscar,
+            task=task,
+            file=workbook(name="模板.xlsx"),
+            purpose=TaskFile.Purpose.FORM,
         )
     if subtree:
         targets = [TargetSpec(dw.mine, include_subtree=True, org_type=org_type)]

@@ -217,9 +217,7 @@ def test_template_must_have_a_header_row(dw):
             actor=dw.oscar, task=task, file=workbook(header=None), purpose=TaskFile.Purpose.FORM
         )
     with pytest.raises(ServiceError, match="格式不对"):
-        services.task_file_add(
-            actor=dw.oscar, task=task, file=pdf(), purpose=TaskFile.Purpose.FORM
-        )
+        services.task_file_add(actor=dw.oscar, task=task, file=pdf(), purpose=TaskFile.Purpose.FORM)
     services.task_file_add(actor=dw.oscar, task=task, file=workbook(), purpose="form")
     services.task_file_add(actor=dw.oscar, task=task, file=workbook(), purpose="form")
     assert task.files.filter(purpose="form").count() == 1  # replaced
@@ -253,7 +251,8 @@ def test_close_and_cancel(dw):
         services.task_cancel(actor=dw.oscar, task=other, reason="")
     services.task_cancel(actor=dw.oscar, task=other, reason="重复下达")
     assert set(other.assignments.values_list("status", flat=True)) == {Status.CANCELLED}
-    assert Notification.objects.filter(recipient=dw.bob, title__startswith="工作任务已撤销").exists()
+    told = Notification.objects.filter(recipient=dw.bob, title__startswith="工作任务已撤销")
+    assert told.exists()
 
 
 def test_delete_draft_removes_its_files(dw):
