@@ -93,7 +93,11 @@ def _require_org_copy(receipt: Receipt, what: str) -> None:
 
 def _locked(receipt: Receipt) -> Receipt:
     """The receipt's current row, locked for the rest of the transaction."""
-    return Receipt.objects.select_for_update().select_related("organization").get(pk=receipt.pk)
+    return (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=receipt.pk)
+    )
 
 
 def _advance(receipt: Receipt, status: str) -> None:
