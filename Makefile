@@ -55,11 +55,13 @@ demo: system-packages setup
 	  $(DJ) scheduler >"$(DANGJIAN_VAR_DIR)/scheduler.log" 2>&1 & \
 	  $(DJ) runserver $(HOST):$(PORT)
 
+# --dist loadfile: a module's tests run in one worker, so a module-scoped world (and a seed run
+# once per module) is built once, not once per worker.
 test: system-packages setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(DJ) makemigrations --check --dry-run -v 0
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: system-packages setup
 	$(DJ) bench $(BENCH_ARGS)
