@@ -246,9 +246,10 @@ def workflow_trail(document: Document) -> list[TrailStep]:
         object_id=str(document.pk),
         action__in=list(TRAIL_ACTIONS),
     ).order_by("created_at", "pk")
+    rows = rows.values_list("action", "actor__display_name", "actor_name", "created_at", "message")
     return [
-        TrailStep(TRAIL_ACTIONS[row.action], row.actor_name, row.created_at, row.message)
-        for row in rows.only("action", "actor_name", "created_at", "message")
+        TrailStep(TRAIL_ACTIONS[action], name or fallback, at, message)
+        for action, name, fallback, at, message in rows
     ]
 
 
