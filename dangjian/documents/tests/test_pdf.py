@@ -22,6 +22,7 @@ from dangjian.documents.models import (
     DocType,
     Document,
     DocumentAddress,
+    Handling,
     Receipt,
     Urgency,
 )
@@ -158,15 +159,16 @@ def test_scope_outsiders_get_404(dw, client):
     assert not AuditEntry.objects.filter(action="documents.pdf_print").exists()
 
 
-def test_a_circulated_reader_prints_the_copy(dw, client):
+def test_a_circulated_reader_and_a_named_handler_print_the_copy(dw, client):
     document = _issue(dw)
     receipt = _signed(document.receipts.get(organization=dw.branch1), dw.bob)
     Circulation.objects.create(receipt=receipt, reader=dw.mia, sent_by=dw.bob)
+    Handling.objects.create(receipt=receipt, handler=dw.max, assigned_by=dw.bob)
 
-    response = _get(client, dw.mia, "receipt_pdf", receipt.pk)
-
-    assert response.status_code == 200
-    assert f"{receipt.copy_no:06d}" in _text(response.content)
+    for user in (dw.mia, dw.max):
+        response = _get(client, user, "receipt_pdf", receipt.pk)
+        assert response.status_code == 200
+        assert f"{receipt.copy_no:06d}" in _text(response.content)
 
 
 def test_an_upward_document_shows_its_signer_on_the_number_line(dw, client):

@@ -2,8 +2,8 @@
 
 - `pdf`: the sender side (VIEW_DOCUMENT over the issuer) prints the file copy of an issued
   document, without a 份号; a document still in drafting prints as a 草稿 preview.
-- `receipt_pdf`: a receipt's holder (after signing for it) or a person it was circulated to
-  prints that copy, with its 份号.
+- `receipt_pdf`: whoever may open the receipt's page — its holder (after signing for it), a
+  person it was circulated to, a person named to handle it — prints that copy, with its 份号.
 
 Out of scope answers 404 like a missing document; every print is audited. The PDF opens inline
 in the browser's viewer, which is where people print from.
@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET
 
 from dangjian.core.pdf import pdf_response
 from dangjian.documents import pdf
-from dangjian.documents.access import documents_visible_to, receipt_for_reader_or_404
+from dangjian.documents.access import documents_visible_to
 from dangjian.documents.models import Document, Receipt
+from dangjian.documents.selectors_receiving import receipt_for_page_or_404
 
 
 def _with_addresses(queryset):
@@ -55,7 +56,7 @@ def _back_to_receipt(request, receipt: Receipt, message: str):
 @never_cache
 @require_GET
 def receipt_pdf(request, pk):
-    receipt = receipt_for_reader_or_404(request.user, pk)
+    receipt = receipt_for_page_or_404(request.user, pk)
     if receipt.document_id is None:
         raise Http404  # a paper document registered by hand has no text to print
     if receipt.status == Receipt.Status.CANCELLED:
