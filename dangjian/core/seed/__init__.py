@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dangjian.core.seed import plan as plans
 from dangjian.core.seed.demo_users import DEMO_LOGINS, DEMO_PASSWORD, create_demo_users
+from dangjian.core.seed.documents import write_documents
 from dangjian.core.seed.lifecycle import plan_lifecycle, write_lifecycle
 from dangjian.core.seed.meetings import write_meetings
 from dangjian.core.seed.people import CommitteeMaker, PeopleMaker, PersonPlan
@@ -87,6 +88,7 @@ def seed_database(
             scale=scale, rng_for=lambda stream: _rng(seed, stream), today=today,
             progress=progress, members=shape.members if shape and scale == "group" else None,
         )  # fmt: skip
+        write_documents(scale=scale, rng=_rng(seed, "documents"), today=today, progress=progress)
         summary = SeedSummary(
             scale=scale,
             seed=seed,
@@ -176,22 +178,33 @@ def _demo_people(anchors, members_by_branch, committees) -> dict[str, PersonPlan
     """The people the demo accounts are linked to; an account stays unlinked only when a tiny
     test shape leaves its organisation without members."""
 
-    def ordinary(node):
+    def ordinary(node, nth=0):
         people = [p for branch in node.branches() for p in members_by_branch[id(branch)]]
         plain = [p for p in people if not p.holds_post and p.employment == "active"]
-        return next(iter(plain or people), None)
+        return next(iter((plain or people)[nth:]), None)
+
+    def posts_of(node):
+        return next((c.posts for c in committees if c.organization is node and c.posts), [])
 
     branch = anchors["branch"]
-    secretary = next(
-        (c.posts[0][1] for c in committees if c.organization is branch and c.posts), None
-    )
+    secretary = next(iter(posts_of(branch)), (None, None))[1]
     chosen = {
         "shuji": secretary,
         "dangyuan": ordinary(branch),
         "zuzhibu": ordinary(anchors["office"]),
         "ganshi": ordinary(anchors["plant"]),
+        # 公文 (issue 7): the mine's 党委办公室 clerk, its 党委书记 (签发) and a 支部委员 of the
+        # secretary's branch who reads what is circulated to him.
+        "bangongshi": ordinary(anchors["office"], 1),
+        "lingdao": next(iter(posts_of(anchors["mine"])), (None, None))[1],
+        "weiyuan": next(iter(posts_of(branch)[1:]), (None, None))[1],
     }
-    return {username: person for username, person in chosen.items() if person is not None}
+    linked, taken = {}, set()
+    for username, person in chosen.items():  # one account per person, even in a tiny shape
+        if person is not None and id(person) not in taken:
+            linked[username] = person
+            taken.add(id(person))
+    return linked
 
 
 def _write(root, people, committees, anchors, demo_people, progress, *, photos=False) -> Writer:

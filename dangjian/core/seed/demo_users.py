@@ -47,6 +47,12 @@ DEMO_LOGINS = (
               "一矿党委门户：审核稿件（含保密审查），站点与首页设置，下载专区"),
     DemoLogin("dangyuan", "", "普通党员", "",
               "只有自己的信息和发布给自己的内容"),
+    DemoLogin("bangongshi", "party_office", "党委办公室", "mine",
+              "一矿党委发文（拟稿、核稿、发文、催办）与收文签收、登记、传阅，下达工作任务"),
+    DemoLogin("lingdao", "committee_leader", "党委负责人", "mine",
+              "一矿党委公文签发，查阅收发文和工作任务情况"),
+    DemoLogin("weiyuan", "", "支部委员", "",
+              "传阅给自己的公文（我的传阅：阅知、批示）和自己的信息"),
 )  # fmt: skip
 
 
