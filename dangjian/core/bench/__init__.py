@@ -38,6 +38,7 @@ from dangjian.core.bench.cases import (
 )
 from dangjian.core.bench.lifecycle import LIFECYCLE_CASES
 from dangjian.core.bench.meetings import MEETING_CASES
+from dangjian.core.bench.office import OFFICE_CASES
 from dangjian.core.bench.portal import PORTAL_CASES
 from dangjian.core.seed.table import render_table
 
@@ -238,7 +239,8 @@ def _roster(path: Path, world: BenchWorld, rows: int) -> Path:
 
 
 IMPORT_CASE = OperationCase("Excel 导入 10 000 行（校验 + 写入）", _prepare_import, size=10_000)
-CASES = (*CASES, *MEMBER_CASES, IMPORT_CASE, *LIFECYCLE_CASES, *MEETING_CASES, *PORTAL_CASES)
+CASES = (*CASES, *MEMBER_CASES, IMPORT_CASE, *LIFECYCLE_CASES, *MEETING_CASES, *PORTAL_CASES,
+         *OFFICE_CASES)  # fmt: skip
 
 
 def run_benchmarks(
