@@ -127,7 +127,11 @@ class PaperForm(BootstrapForm):
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
     copies = forms.IntegerField(label="份数", min_value=1, max_value=999, initial=1)
     received_on = forms.DateField(label="收文日期", widget=DateInput())
-    reply_required = forms.BooleanField(label="来文要求回复", required=False)
+    reply_required = forms.BooleanField(
+        label="来文要求回复",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     deadline = forms.DateField(label="办理期限", required=False, widget=DateInput())
     files = MultipleFileField(label="来文扫描件（可选）", help_text=FILE_HELP)
 

@@ -35,7 +35,13 @@ from dangjian.documents.forms_receiving import (
     PaperForm,
     ReplyForm,
 )
-from dangjian.documents.models import DocumentFile, Handling, Receipt, Urgency
+from dangjian.documents.models import (
+    REFUSED_CLASSIFICATIONS,
+    DocumentFile,
+    Handling,
+    Receipt,
+    Urgency,
+)
 from dangjian.documents.permissions import SIGN_RECEIPT
 from dangjian.documents.services import receiving as services
 
@@ -98,6 +104,7 @@ def receipt_detail(request, pk: int):
         "show_text": receipt.signed_at is not None and receipt.status != Status.CANCELLED,
         "form_token": once.token,
         "now": timezone.now(),
+        "refused_levels": REFUSED_CLASSIFICATIONS,
         **trail,
         **_action_forms(user, receipt, handler),
     }

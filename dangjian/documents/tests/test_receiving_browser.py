@@ -1,0 +1,88 @@
+"""签收 on a phone (and at a desk): Bob, a branch secretary, opens 收文签收, taps the 特急
+document, taps the big 签收 button, sees 已签收 with his name and the full text; a double click
+and a second tap from the back button change nothing. Mia reads a circulated document and
+marks it read. Screenshots at 1280 and 390 px; nothing is loaded from outside."""
+
+import pytest
+from playwright.sync_api import expect
+
+from dangjian.documents.models import Document, Receipt, Urgency
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def documents_world(transactional_db):
+    from dangjian.documents.testing import build_documents_world
+
+    return build_documents_world()
+
+
+def test_a_branch_secretary_signs_a_document_on_a_phone(browser_session, documents_world):
+    from dangjian.documents.services import receiving
+    from dangjian.documents.testing import issue_now
+
+    dw = documents_world
+    body = "<p>各党支部：</p><p>请于本周内组织全体党员学习会议精神，并报送学习情况。</p>"
+    document = issue_now(
+        dw, "关于学习贯彻全会精神的通知", to=[dw.branch1], urgency=Urgency.EXTRA, body=body
+    )
+    issue_now(dw, "关于做好冬季安全生产的通知", to=[dw.branch1])
+    session, page = browser_session, browser_session.page
+    session.sign_in(dw.bob)
+
+    session.goto("/documents/inbox/")
+    rows = page.locator("[data-testid=inbox-row]")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("特急")
+    session.screenshot("receiving-inbox")
+    rows.first.click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-testid=document-text]")).to_have_count(0)
+    button = page.locator("[data-testid=sign-button]")
+    box = button.bounding_box()
+    assert box["height"] >= 56 and box["width"] >= 300  # one big target on a phone
+    session.screenshot("receiving-before-sign")
+    button.dblclick()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-testid=signed]")).to_contain_text("已签收")
+    expect(page.locator("[data-testid=signed]")).to_contain_text(dw.bob.display_name)
+    expect(page.locator("[data-testid=document-body]")).to_contain_text("组织全体党员学习")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    session.screenshot("receiving-signed")
+    page.locator("[data-testid=circulate-box] summary").click()
+    expect(page.locator("[data-testid=circulate-form]")).to_be_visible()
+    session.screenshot("receiving-actions")
+
+    # The page from before signing, tapped again: nothing changes, the page says who signed.
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    if page.locator("[data-testid=sign-button]").count():
+        page.locator("[data-testid=sign-button]").click()
+        page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-testid=signed]")).to_contain_text("已签收")
+    document.refresh_from_db()
+    assert (document.signed_count, document.read_count) == (1, 1)
+    receipt = Receipt.objects.get(document=document)
+    assert receipt.signed_by_id == dw.bob.pk
+
+    # Bob sends it to Mia, who reads it on her phone and marks it read.
+    receiving.receipt_circulate(actor=dw.bob, receipt=receipt, readers=[dw.mia])
+    session.sign_in(dw.mia)
+    session.goto("/documents/reading/")
+    page.locator("[data-testid=reading-row]").first.click()
+    page.wait_for_load_state("networkidle")
+    page.fill("#instruction", "已学习，支部周五集中讨论。")
+    page.locator("[data-testid=read-button]").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-testid=my-circulation]")).to_contain_text("您已于")
+    session.screenshot("receiving-read")
+    assert Document.objects.get(pk=document.pk).signed_count == 1
+
+    # 登记纸质来文: a secret document allows no scan, and the form says so before sending.
+    session.sign_in(dw.bob)
+    session.goto("/documents/inbox/paper/new/")
+    page.select_option("select[name=classification]", "secret")
+    expect(page.locator("[data-testid=secret-note]")).to_be_visible()
+    expect(page.locator("input[name=files]")).to_be_disabled()
+    session.screenshot("receiving-paper-secret")
