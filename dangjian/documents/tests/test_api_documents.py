@@ -249,6 +249,34 @@ def test_a_withdrawn_document_refuses_signing_with_a_message(dw, client):
     assert [row["status"] for row in rows if row["id"] == receipt.pk] == ["cancelled"]
 
 
+def test_a_copy_addressed_to_a_person_and_a_paper_document(dw, client):
+    document = issue_now(dw, "关于参加党务培训的通知", people=[dw.mia])
+    mine = document.receipts.get(user=dw.mia)
+    api = _as(client, dw.mia)
+
+    (row,) = api.get(f"{API}/", {"status": "to_sign"}).json()["results"]
+    assert row["id"] == mine.pk and row["can_handle"] is True
+    assert row["organization"] is None and row["holder_name"] == dw.mia.display_name
+    assert api.post(f"{API}/{mine.pk}/sign/").json()["already"] is False
+
+    paper = receiving.paper_register(
+        actor=dw.bob,
+        organization=dw.branch1,
+        data={
+            "source_name": "某县委组织部",
+            "number": "县组〔2026〕3号",
+            "title": "关于报送党员信息的函",
+            "doc_type": "han",
+            "classification": "secret",
+            "received_on": timezone.localdate(),
+        },
+    )
+    detail = _as(client, dw.bob).get(f"{API}/{paper.pk}/").json()
+    assert detail["is_paper"] is True and detail["document"] is None
+    assert detail["classification_display"] == "秘密" and detail["scans"] == []
+    assert detail["pdf_url"] is None
+
+
 # ---------------------------------------------------------------- the sender's side
 
 
