@@ -95,7 +95,7 @@ def receipts_chase(*, actor, document: Document, receipts=None, now=None) -> int
         recent = Q(last_chased_at__gte=now - MANUAL_GUARD)
         chased = list(
             rows.exclude(recent)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("organization")
             .order_by("copy_no")
         )
