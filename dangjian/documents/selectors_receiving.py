@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 
+from dangjian.core.scope import scope_of
 from dangjian.documents import access
 from dangjian.documents.models import Circulation, Handling, Receipt, Urgency
+from dangjian.documents.permissions import SIGN_RECEIPT
 
 Status = Receipt.Status
 
@@ -31,11 +33,30 @@ URGENCY_RANK = Case(
 )
 
 
+def own_organization_ids(user) -> list[int]:
+    """The organisations the user signs for directly (where the grant is held)."""
+    return sorted(
+        {g.organization_id for g in scope_of(user).grants if SIGN_RECEIPT in g.permissions}
+    )
+
+
+def handled(user, *, everything: bool = False):
+    """The receipts the user handles: by default those of the organisations the grant is
+    held on (本级) and the user's own copies; with `everything`, the whole subtree (含下级
+    组织: a mine's office may sign for a branch that has no secretary). A mine's office that
+    sends a notice to its 40 branches does not find 40 copies in its own 待签收."""
+    rows = access.receipts_handled_by(user)
+    if everything:
+        return rows
+    return rows.filter(Q(organization_id__in=own_organization_ids(user)) | Q(user=user))
+
+
 def inbox(user, tab: str = "sign", filters: dict | None = None):
-    """The receipts the user handles, for one tab, filtered by `q` (title or number) and
-    `urgency`."""
+    """The receipts the user handles, for one tab, filtered by `q` (title or number),
+    `urgency` and `scope` ("all": include the subtree)."""
     filters = filters or {}
-    rows = access.receipts_handled_by(user).select_related("organization", "user")
+    rows = handled(user, everything=filters.get("scope") == "all")
+    rows = rows.select_related("organization", "user")
     if tab == "sign":
         rows = rows.filter(status=Status.RECEIVED).order_by(URGENCY_RANK, "sent_at", "pk")
     elif tab == "doing":
@@ -54,9 +75,9 @@ def inbox(user, tab: str = "sign", filters: dict | None = None):
     return rows
 
 
-def inbox_counts(user) -> dict:
+def inbox_counts(user, *, everything: bool = False) -> dict:
     """{"sign": n, "doing": n, "urgent": n} in one query (the tab badges)."""
-    return access.receipts_handled_by(user).aggregate(
+    return handled(user, everything=everything).aggregate(
         sign=Count("pk", filter=Q(status=Status.RECEIVED)),
         doing=Count("pk", filter=Q(status__in=DOING)),
         urgent=Count("pk", filter=Q(status=Status.RECEIVED, urgency=Urgency.EXTRA)),
@@ -64,12 +85,13 @@ def inbox_counts(user) -> dict:
 
 
 def to_sign_count(user) -> int:
-    return access.receipts_handled_by(user).filter(status=Status.RECEIVED).count()
+    return handled(user).filter(status=Status.RECEIVED).count()
 
 
 def to_sign_summary(user) -> dict:
-    """{"count": n, "urgent": n}: receipts waiting for the user's signature (one query)."""
-    return access.receipts_handled_by(user).aggregate(
+    """{"count": n, "urgent": n}: receipts waiting for the user's signature (本级 and own
+    copies; one query)."""
+    return handled(user).aggregate(
         count=Count("pk", filter=Q(status=Status.RECEIVED)),
         urgent=Count("pk", filter=Q(status=Status.RECEIVED, urgency=Urgency.EXTRA)),
     )

@@ -130,10 +130,7 @@ def _issuer_office(receipt: Receipt) -> list[int]:
 
 
 def _tracking_url(receipt: Receipt) -> str:
-    try:
-        return reverse("documents:tracking", args=[receipt.document_id])
-    except Exception:  # the tracking page may not be mounted yet
-        return reverse("documents:outgoing_detail", args=[receipt.document_id])
+    return reverse("documents:tracking", args=[receipt.document_id])
 
 
 def _receipt_url(receipt: Receipt) -> str:

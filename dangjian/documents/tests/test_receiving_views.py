@@ -302,3 +302,19 @@ def test_the_todo_counts_receipts_to_sign_and_circulations_to_read(
     assert items["待阅公文"].count == 0
     mia = {item.label: item for item in documents_todo(dw.mia, None)}
     assert (mia["待阅公文"].count, mia["待阅公文"].urgent) == (1, False)
+
+
+def test_the_mine_office_sees_its_own_copies_first_and_the_branches_on_request(dw, client):
+    data = _paper_post(copies=1, received_on=timezone.localdate(), title="市委来文")
+    data.pop("organization")
+    services.paper_register(actor=dw.oscar, organization=dw.mine, data=data)
+    issue_now(dw, "一矿发给支部的通知", to=[dw.branch1, dw.branch2])
+    _login(client, dw.oscar)
+    own = client.get(reverse("documents:inbox") + "?tab=all")
+    assert [r.title for r in own.context["page_obj"].object_list] == ["市委来文"]
+    everything = client.get(reverse("documents:inbox") + "?tab=all&scope=all")
+    assert everything.context["page_obj"].paginator.count == 3
+    items = {item.label: item.count for item in documents_todo(dw.oscar, None)}
+    assert items["待签收公文"] == 0
+    bob = {item.label: item.count for item in documents_todo(dw.bob, None)}
+    assert bob["待签收公文"] == 1

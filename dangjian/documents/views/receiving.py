@@ -64,12 +64,17 @@ def inbox(request):
     tab = request.GET.get("tab", "sign")
     if tab not in selectors.TABS:
         tab = "sign"
-    filters = {"q": request.GET.get("q", "")[:50], "urgency": request.GET.get("urgency", "")}
+    filters = {
+        "q": request.GET.get("q", "")[:50],
+        "urgency": request.GET.get("urgency", ""),
+        "scope": "all" if request.GET.get("scope") == "all" else "",
+    }
     rows = selectors.inbox(request.user, tab, filters)
+    everything = filters["scope"] == "all"
     context = {
         "tab": tab,
         "tabs": selectors.TABS.items(),
-        "counts": selectors.inbox_counts(request.user),
+        "counts": selectors.inbox_counts(request.user, everything=everything),
         "filters": filters,
         "urgencies": Urgency.choices,
         "may_register_paper": has_permission(request.user, SIGN_RECEIPT),

@@ -22,3 +22,12 @@
     update(select);
   });
 })();
+
+// The inbox's "含下级组织" switch applies at once.
+document.addEventListener("change", function (event) {
+  "use strict";
+  var box = event.target;
+  if (box && box.hasAttribute && box.hasAttribute("data-submit-on-change") && box.form) {
+    box.form.submit();
+  }
+});
