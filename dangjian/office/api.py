@@ -70,6 +70,7 @@ class WorkTaskViewSet(
         return WorkTaskDetailSerializer if self.action == "retrieve" else WorkTaskSerializer
 
     @extend_schema(
+        operation_id="work_tasks_assignees_list",
         summary="承办单位及其报送状态",
         parameters=[ASSIGNMENT_STATUS],
         responses=AssignmentRowSerializer(many=True),
