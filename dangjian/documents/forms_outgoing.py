@@ -172,6 +172,8 @@ class DocumentForm(BootstrapForm):
         self.fields["in_reply_to"].queryset = selectors.requests_to_answer(user)
         if document is not None:  # the issuer of a draft does not change
             del self.fields["issuer"]
+        if document is not None or self.single_issuer is not None:
+            self.fields["prefix"].label_from_instance = lambda prefix: prefix.code
         self.fields["title"].widget.attrs.update(
             placeholder="发文机关 + 事由 + 文种，例如：中共一矿委员会关于……的通知"
         )

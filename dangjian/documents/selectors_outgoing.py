@@ -144,10 +144,12 @@ def register_years(user) -> list[int]:
 
 
 def drafting_issuers(user):
-    """Organisations the user may draft for (active), in tree order."""
+    """Organisations the user may draft for: active, in the DRAFT_DOCUMENT scope, and with an
+    active 机关代字 (the number of a document needs one), in tree order."""
+    with_prefix = IssuerPrefix.objects.filter(is_active=True).values("organization_id")
     return (
         Organization.objects.visible_to(user, DRAFT_DOCUMENT)
-        .filter(is_active=True)
+        .filter(is_active=True, pk__in=with_prefix)
         .only("pk", "name", "short_name", "code", "path", "depth", "org_type", "is_active")
         .order_by("path")
     )

@@ -189,13 +189,13 @@ def test_the_workflow_walked_through_the_buttons(client, dw):
     document = draft(dw)
     detail = reverse("documents:outgoing_detail", args=[document.pk])
     client.force_login(dw.oscar)
-    assert 'data-testid="submit"' in client.get(detail).content.decode()
+    assert 'data-testid="action-submit"' in client.get(detail).content.decode()
     assert _act(client, dw.oscar, document, "submit")["Location"] == detail
     client.force_login(dw.oscar)  # the drafter is not offered the review
-    assert 'data-testid="review"' not in client.get(detail).content.decode()
+    assert 'data-testid="action-review"' not in client.get(detail).content.decode()
     _act(client, dw.olivia, document, "review")
     client.force_login(dw.lee)
-    assert 'data-testid="sign"' in client.get(detail).content.decode()
+    assert 'data-testid="action-sign"' in client.get(detail).content.decode()
     _act(client, dw.lee, document, "sign", dated=timezone.localdate().isoformat())
     response = _act(client, dw.oscar, document, "issue")
     document.refresh_from_db()
@@ -319,3 +319,10 @@ def test_a_deadline_in_the_past_is_refused_on_the_page(client, dw):
     response = _post_new(client, dw, reply_required="on", deadline=past, title="关于过期的通知")
     assert response.status_code == 400
     assert "不能早于今天" in response.content.decode()
+
+
+def test_drafting_without_a_prefix_leads_to_the_prefix_page(client, dw):
+    client.force_login(dw.dave)  # 二矿's 组织部: may draft and issue, no 机关代字 yet
+    response = client.get(reverse("documents:outgoing_new"))
+    assert response["Location"] == reverse("documents:prefixes")
+    assert "还没有启用的机关代字" in client.get(response["Location"]).content.decode()

@@ -88,6 +88,11 @@ def register(request):
 def document_new(request):
     user = request.user
     _require_anywhere(user, DRAFT_DOCUMENT)
+    if not selectors.drafting_issuers(user).exists():
+        messages.warning(request, _NO_PREFIX)
+        return redirect(
+            "documents:prefixes" if has_permission(user, ISSUE_DOCUMENT) else "documents:outgoing"
+        )
     once = SubmitOnce(request, "new", namespace=ONCE)
     post = request.POST if request.method == "POST" else None
     form = forms.DocumentForm(post, request.FILES or None, user=user, initial=_new_initial(user))
@@ -112,6 +117,9 @@ def document_new(request):
             once.done(url)
             return redirect(url)
     return _form_page(request, form, addresses, document=None, token=once.token)
+
+
+_NO_PREFIX = "您起草发文的组织还没有启用的机关代字，请先添加机关代字（由党委办公室维护）后再拟稿。"
 
 
 def _new_initial(user) -> dict:
@@ -247,7 +255,10 @@ def document_detail(request, pk):
             "document": document,
             "doc": document,
             "files": list(document.files.order_by("purpose", "order", "pk")),
-            "addresses": list(document.addresses.select_related("organization", "user")),
+            "addresses": sorted(
+                document.addresses.select_related("organization", "user"),
+                key=lambda address: address.role != "main",
+            ),
             "trail": selectors.workflow_trail(document),
             "corrections": list(document.corrections.order_by("created_at", "pk")),
             "can": _buttons(user, document),
