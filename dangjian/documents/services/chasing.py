@@ -45,6 +45,10 @@ MANUAL_GUARD = datetime.timedelta(seconds=60)
 CLOSED = (Receipt.Status.RETURNED, Receipt.Status.CANCELLED)
 # Reply chases start this many working days before the deadline.
 BEFORE_DEADLINE_WORKING_DAYS = 1
+# The sweeps stop chasing this long after the limit or the deadline: by then the sender's
+# office chases by hand (the table still shows the receipt as late) and the daily summary
+# keeps counting it. It also bounds the sweep's work to recent receipts.
+AUTOMATIC_CHASE_DAYS = 30
 
 
 # ------------------------------------------------------------------------------ conditions
@@ -146,22 +150,23 @@ def chase_sweep(*, now=None) -> int:
     SIGN_OVERDUE: unsigned past the limit, once a day. BEFORE_DEADLINE: a reply required, the
     deadline within one working day, once. AFTER_DEADLINE: a reply still missing after the
     deadline, once a day (a receipt chased for its reply that day is not also chased for its
-    signature)."""
+    signature). Daily chases stop `AUTOMATIC_CHASE_DAYS` after the limit or deadline."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     live = Receipt.objects.filter(
         document__status=Document.Status.ISSUED, is_paper=False
     ).select_related("document__issuer", "organization")
     done_today = Chase.objects.filter(receipt=OuterRef("pk"), day=today)
+    give_up = datetime.timedelta(days=AUTOMATIC_CHASE_DAYS)
     after = list(
-        live.filter(reply_late_q(today))
+        live.filter(reply_late_q(today), deadline__gte=today - give_up)
         .exclude(Exists(done_today.filter(kind=Chase.Kind.AFTER_DEADLINE)))
         .order_by("document_id", "copy_no")
     )
     after_ids = {r.pk for r in after}
     sign = [
         r
-        for r in live.filter(sign_late_q(now))
+        for r in live.filter(sign_late_q(now), sign_due_at__gte=now - give_up)
         .exclude(
             Exists(done_today.filter(kind__in=(Chase.Kind.SIGN_OVERDUE, Chase.Kind.AFTER_DEADLINE)))
         )

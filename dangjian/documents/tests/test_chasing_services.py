@@ -243,3 +243,13 @@ def test_daily_summary_one_notice_per_office_and_day(dw, time_machine):
     assert daily_summary_send(today=dt.date(2026, 11, 5)) == 1
     assert len(_notices(dw.bob)) == 1
     assert len(_notices(dw.cora)) == 2
+
+
+def test_automatic_chases_stop_a_month_after_the_limit(dw, time_machine):
+    document, _, _ = _two_branches(dw, reply_required=True, deadline=dt.date(2026, 11, 6))
+    time_machine.move_to(at(30, 8))  # 24 days after the deadline: still chased
+    assert chase_sweep() == 2
+    time_machine.move_to(dt.datetime(2026, 12, 8, 8, 0, tzinfo=TZ))  # 32 days after
+    assert chase_sweep() == 0
+    # The sender may still chase by hand.
+    assert receipts_chase(actor=dw.oscar, document=document) == 2
