@@ -384,7 +384,10 @@ def _prepare_signing(world: BenchWorld, folder: Path, size: int | None) -> Opera
             status=Document.Status.ISSUED, issued_at=now, recipient_count=created,
             number=f"{MARK}{document.pk}",
         )  # fmt: skip
-    receipts = list(Receipt.objects.filter(document=document).order_by("?"))
+    # As the sign view gets them (`receipt_for_handler_or_404`: with the organisation).
+    receipts = list(
+        Receipt.objects.filter(document=document).select_related("organization").order_by("?")
+    )
     actor = world.group_department  # 集团组织部: signs for any organisation of the group
 
     def worker(share: list, results: list, errors: list) -> None:
