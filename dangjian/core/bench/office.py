@@ -12,6 +12,8 @@ are added to the bench database by `bench_documents()` on first use and kept, ma
   branch (20 still to sign, 200 being handled, the rest archived), one receipt each;
 * a 工作任务 of the group to the same 2 000 organisations with a mix of statuses.
 
+`dangjian bench --only 公文` runs the document rows, `--only 工作任务` the task rows.
+
 The sizes shrink with the tree (a test-sized group has a few dozen organisations). The
 operations run in a transaction that is rolled back (dispatch), or commit on purpose and delete
 what they wrote (the concurrent signing: 20 threads, each on its own connection).
@@ -442,14 +444,14 @@ def _prepare_signing(world: BenchWorld, folder: Path, size: int | None) -> Opera
 
 
 OFFICE_CASES = (
-    OperationCase("发文分发 · 一份通知到 2 000 个组织", _prepare_dispatch),
-    Case("发文签收情况表 · 2 000 个收文单位（首页）", _tracking(), GROUP,
+    OperationCase("公文 · 分发一份通知到 2 000 个组织", _prepare_dispatch),
+    Case("公文 · 签收情况表，2 000 个收文单位（首页）", _tracking(), GROUP,
          shown="/documents/outgoing/<id>/recipients/"),
-    Case("发文签收情况表 · 只看未签收", _tracking("?show=unsigned"), GROUP,
+    Case("公文 · 签收情况表，只看未签收", _tracking("?show=unsigned"), GROUP,
          shown="/documents/outgoing/<id>/recipients/?show=unsigned"),
-    Case("收文 · 支部 5 000 份来文（待签收）", _inbox_page(), SECRETARY),
-    Case("收文 · 支部 5 000 份来文（全部）", _inbox_page("?tab=all"), SECRETARY),
-    OperationCase("并发签收 · 500 个请求（PostgreSQL）", _prepare_signing),
+    Case("公文 · 支部收文 5 000 份（待签收）", _inbox_page(), SECRETARY),
+    Case("公文 · 支部收文 5 000 份（全部）", _inbox_page("?tab=all"), SECRETARY),
+    OperationCase("公文 · 500 个并发签收请求（PostgreSQL）", _prepare_signing),
     Case("工作任务 · 下达 2 000 个组织（打开）", _task_page(), GROUP,
          shown="/office/tasks/<id>/"),
     Case("工作任务 · 报送情况（待报送）", _task_page("?status=pending"), GROUP,
