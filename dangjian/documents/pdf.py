@@ -28,7 +28,14 @@ from django.utils import timezone
 
 from dangjian.audit.services import audit_log
 from dangjian.core.pdf import html_to_pdf
-from dangjian.documents.models import Classification, Document, DocumentAddress, Receipt, Urgency
+from dangjian.documents.models import (
+    Classification,
+    Document,
+    DocumentAddress,
+    DocumentFile,
+    Receipt,
+    Urgency,
+)
 
 TEMPLATE = "documents/pdf/document.html"
 
@@ -87,12 +94,29 @@ def address_line(document: Document, role: str) -> str:
     return ("、" if role == DocumentAddress.Role.MAIN else "，").join(names)
 
 
-def attachment_lines(note: str) -> list[str]:
-    """附件说明 as lines: `附件：1. …` then the further items under the first one's text."""
+def attachment_lines(note: str, files=()) -> list[str]:
+    """附件说明 as lines: `附件：1. …` then the further items under the first one's text.
+    Without a note, the titles of the attached files (without their extension) are listed."""
     lines = [line.strip() for line in (note or "").splitlines() if line.strip()]
+    if not lines:
+        titles = [_stem(f.title) for f in files]
+        if len(titles) == 1:
+            lines = titles
+        else:
+            lines = [f"{number}. {title}" for number, title in enumerate(titles, start=1)]
     if lines and not lines[0].startswith("附件"):
         lines[0] = f"附件：{lines[0]}"
     return lines
+
+
+def _stem(title: str) -> str:
+    stem, dot, extension = (title or "").rpartition(".")
+    return stem if dot and stem and extension.isalnum() and len(extension) <= 5 else title
+
+
+def _files(document: Document, purpose: str) -> list:
+    rows = [f for f in document.files.all() if f.purpose == purpose]
+    return sorted(rows, key=lambda f: (f.order, f.pk))
 
 
 def _parenthesised(text: str) -> str:
@@ -199,7 +223,11 @@ def document_context(document: Document, *, receipt: Receipt | None = None) -> d
         "title_lines": title_lines(document.title),
         "main_to": address_line(document, DocumentAddress.Role.MAIN),
         "body_html": document.body_html,
-        "attachments": attachment_lines(document.attachment_note),
+        # A body uploaded as a file (DOCX/PDF) instead of written: the print says where it is.
+        "body_files": [f.title for f in _files(document, DocumentFile.Purpose.BODY)],
+        "attachments": attachment_lines(
+            document.attachment_note, _files(document, DocumentFile.Purpose.ATTACHMENT)
+        ),
         "signatory": document.signatory or document.issuer.name,
         "dated": chinese_date(document.dated or issued_on),
         "remark": _parenthesised(document.remark),

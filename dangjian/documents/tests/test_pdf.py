@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pypdf
 import pypdfium2
@@ -22,6 +23,7 @@ from dangjian.documents.models import (
     DocType,
     Document,
     DocumentAddress,
+    DocumentFile,
     Handling,
     Receipt,
     Urgency,
@@ -286,11 +288,29 @@ def test_title_lines_cut_between_words_upper_lines_longer():
     assert "".join(long) == "甲" * 45 and all(len(line) <= 20 for line in long)
 
 
+def test_a_body_and_attachments_uploaded_as_files_are_named(dw, client):
+    document = _issue(dw, body="")
+    for purpose, title in (
+        (DocumentFile.Purpose.BODY, "正文.docx"),
+        (DocumentFile.Purpose.ATTACHMENT, "活动安排表.xlsx"),
+        (DocumentFile.Purpose.ATTACHMENT, "情况统计表.xlsx"),
+    ):
+        DocumentFile.objects.create(
+            document=document, purpose=purpose, title=title, file="x", file_kind="docx"
+        )
+    text = _text(_get(client, dw.oscar, "pdf", document.pk).content)
+    assert "（正文见文件：正文.docx）" in text
+    assert "附件：1. 活动安排表" in text and "2. 情况统计表" in text
+
+
 def test_small_formats():
     assert pdf.chinese_date(dt.date(2026, 1, 5)) == "2026年1月5日"
     assert pdf.copy_number(12) == "000012"
     assert pdf.copy_number(0) == ""
     assert pdf.attachment_lines("活动安排表\n\n统计表") == ["附件：活动安排表", "统计表"]
+    one = [SimpleNamespace(title="2026年计划.v2.docx")]
+    assert pdf.attachment_lines("", one) == ["附件：2026年计划.v2"]
+    assert pdf.attachment_lines("", []) == []
     assert pdf.header_style("中共一矿委员会文件")["size"] == pytest.approx(15 * MM, abs=0.01)
     narrow = pdf.header_style("中共某煤业集团有限责任公司委员会文件")
     assert narrow["size"] * 17 <= 150 * MM + 0.1

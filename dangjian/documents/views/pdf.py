@@ -28,7 +28,7 @@ from dangjian.documents.selectors_receiving import receipt_for_page_or_404
 
 def _with_addresses(queryset):
     return queryset.select_related("issuer", "prefix").prefetch_related(
-        "addresses__organization", "addresses__user"
+        "addresses__organization", "addresses__user", "files"
     )
 
 
