@@ -19,7 +19,6 @@ def documents_world(transactional_db):
 
 
 def test_a_branch_secretary_signs_a_document_on_a_phone(browser_session, documents_world):
-    from dangjian.documents.services import receiving
     from dangjian.documents.testing import issue_now
 
     dw = documents_world
@@ -50,9 +49,6 @@ def test_a_branch_secretary_signs_a_document_on_a_phone(browser_session, documen
     expect(page.locator("[data-testid=document-body]")).to_contain_text("组织全体党员学习")
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     session.screenshot("receiving-signed")
-    page.locator("[data-testid=circulate-box] summary").click()
-    expect(page.locator("[data-testid=circulate-form]")).to_be_visible()
-    session.screenshot("receiving-actions")
 
     # The page from before signing, tapped again: nothing changes, the page says who signed.
     page.go_back()
@@ -66,8 +62,16 @@ def test_a_branch_secretary_signs_a_document_on_a_phone(browser_session, documen
     receipt = Receipt.objects.get(document=document)
     assert receipt.signed_by_id == dw.bob.pk
 
-    # Bob sends it to Mia, who reads it on her phone and marks it read.
-    receiving.receipt_circulate(actor=dw.bob, receipt=receipt, readers=[dw.mia])
+    # Bob sends it to Mia (found by the person picker), who reads it on her phone.
+    page.locator("[data-testid=circulate-box] summary").click()
+    page.get_by_test_id("search-reader_1").fill("米娅")
+    session.settle()
+    page.locator("select[name=reader_1]").select_option(str(dw.mia.pk))
+    session.screenshot("receiving-actions")
+    page.get_by_test_id("circulate-button").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("circulation-line")).to_contain_text("米娅（未阅）")
+    assert receipt.circulations.get().reader_id == dw.mia.pk
     session.sign_in(dw.mia)
     session.goto("/documents/reading/")
     page.locator("[data-testid=reading-row]").first.click()
