@@ -23,9 +23,12 @@ from dangjian.documents.models import (
     Circulation,
     DocType,
     Document,
+    DocumentAddress,
     DocumentFile,
+    IssuerPrefix,
     Receipt,
 )
+from dangjian.documents.services.receiving import receipt_sign
 from dangjian.documents.testing import issue_now
 
 LIST_PAGE = {"no_role": 403, "out_of_scope": 200}
@@ -72,6 +75,7 @@ def docs(module_dw, django_db_blocker):
             body_html="<p>草稿正文。</p>",
             drafted_by=dw.oscar,
         )
+        DocumentAddress.objects.create(document=made.draft, organization=dw.branch1)
         made.file = DocumentFile(
             document=made.issued,
             purpose=DocumentFile.Purpose.ATTACHMENT,
@@ -214,8 +218,38 @@ def test_the_prefix_settings(client, dw):
         no_role=dw.charlie,
         expect=LIST_PAGE,
     )
-    assert "中共一矿委员会文件" in result.responses["in_scope"].content.decode()
-    assert "中共一矿委员会文件" not in result.responses["out_of_scope"].content.decode()
+    edit = f"?edit={dw.prefix.pk}"
+    assert edit in result.responses["in_scope"].content.decode()
+    assert edit not in result.responses["out_of_scope"].content.decode()
+
+
+def test_editing_a_prefix(client, dw):
+    assert_access_matrix(
+        client,
+        url=url("documents:prefixes", query=f"edit={dw.prefix.pk}"),
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.charlie,
+        expect={"no_role": 403},
+    )
+    assert_access_matrix(
+        client,
+        url=url("documents:prefixes"),
+        method="post",
+        data={
+            "prefix": dw.prefix.pk,
+            "code": "一矿党",
+            "header": "中国共产党一矿委员会文件",
+            "is_default": "on",
+            "is_active": "on",
+        },
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.charlie,
+        expect={"no_role": 403, "in_scope": 302},
+        state=lambda: _row(IssuerPrefix, dw.prefix.pk),
+    )
+    assert IssuerPrefix.objects.get(pk=dw.prefix.pk).header == "中国共产党一矿委员会文件"
 
 
 # --- 收文 (receiving) ------------------------------------------------------------------------
@@ -228,7 +262,8 @@ def test_the_inbox(client, dw, docs):
         in_scope=dw.bob,
         out_of_scope=dw.dave,
         no_role=dw.charlie,
-        expect=LIST_PAGE,
+        # the inbox is 404 to someone who signs for nothing and has no copy of their own
+        expect={"no_role": 404, "out_of_scope": 200},
     )
     assert docs.issued.title in result.responses["in_scope"].content.decode()
     assert docs.issued.title not in result.responses["out_of_scope"].content.decode()
@@ -280,6 +315,7 @@ def test_signing_a_receipt(client, dw, docs):
 
 
 def test_returning_a_receipt(client, dw, docs):
+    receipt_sign(actor=dw.cora, receipt=docs.receipt2)  # a copy is returned after reading it
     assert_access_matrix(
         client,
         url=url("documents:receipt_action", docs.receipt2.pk, "return"),
@@ -300,7 +336,6 @@ def test_registering_a_paper_document(client, dw):
         url=url("documents:paper_new"),
         in_scope=dw.bob,
         no_role=dw.charlie,
-        expect={"no_role": 403},
     )
 
 
@@ -359,17 +394,22 @@ def test_timeliness_statistics(client, dw):
         in_scope=dw.oscar,
         out_of_scope=dw.dave,
         no_role=dw.charlie,
-        expect=LIST_PAGE,
+        expect={"out_of_scope": 200},
     )
     assert "综采一队党支部" not in result.responses["out_of_scope"].content.decode()
 
 
 @pytest.mark.parametrize(
-    ("name", "holder"), [("outgoing_export", "oscar"), ("inbox_export", "bob")]
+    ("name", "holder", "action"),
+    [
+        ("outgoing_export", "oscar", "documents.register_export"),
+        ("inbox_export", "bob", "documents.register_export"),
+        ("timeliness_export", "oscar", "documents.timeliness_export"),
+    ],
 )
-def test_the_excel_exports(client, dw, name, holder):
+def test_the_excel_exports(client, dw, name, holder, action):
     def exports():
-        return AuditEntry.objects.filter(action="documents.register_export").count()
+        return AuditEntry.objects.filter(action=action).count()
 
     before = exports()
     result = assert_access_matrix(
@@ -377,7 +417,6 @@ def test_the_excel_exports(client, dw, name, holder):
         url=url(f"documents:{name}"),
         in_scope=getattr(dw, holder),
         no_role=dw.charlie,
-        expect={"no_role": 403},
         state=exports,
     )
     assert "spreadsheetml" in result.responses["in_scope"]["Content-Type"]
@@ -397,9 +436,218 @@ def test_the_senders_pdf(client, dw, docs):
 
 def test_a_receipts_pdf(client, dw, docs):
     link = url("documents:receipt_pdf", docs.receipt.pk)
+    client.force_login(dw.bob)
+    assert client.get(link).status_code == 302  # not signed yet: back to the 签收 button
+    receipt_sign(actor=dw.bob, receipt=docs.receipt)
     result = assert_access_matrix(
         client, url=link, in_scope=dw.bob, out_of_scope=dw.dave, no_role=dw.charlie
     )
     assert result.responses["in_scope"]["Content-Type"] == "application/pdf"
     client.force_login(dw.cora)
     assert client.get(link).status_code == 404
+
+
+# --- 工作任务 (office) -----------------------------------------------------------------------
+# The task pages answer 404 to whoever neither assigns nor handles tasks (the office's
+# convention, lists included). The detail, export, submission, assignment, submit, accept and
+# close pages have their matrix in office/tests/test_views.py; the rest are here.
+
+
+def _draft_task(dw):
+    from dangjian.office import services
+
+    return services.task_create(
+        actor=dw.oscar,
+        organization=dw.mine,
+        data={
+            "title": "报送矩阵测试材料",
+            "description": "请按要求报送。",
+            "deadline": timezone.now() + datetime.timedelta(days=3),
+            "requires_files": True,
+            "requires_form": False,
+        },
+    )
+
+
+def _task_files(task):
+    return sorted(task.files.values_list("pk", "title"))
+
+
+def test_the_task_list(client, dw):
+    from dangjian.office.tests.helpers import open_task
+
+    task = open_task(dw, "矩阵测试任务", to=[dw.branch1])
+    result = assert_access_matrix(
+        client,
+        url=url("office:tasks", query="tab=all"),
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.charlie,
+        expect={"out_of_scope": 200},
+    )
+    assert task.title in result.responses["in_scope"].content.decode()
+    assert task.title not in result.responses["out_of_scope"].content.decode()
+    client.force_login(dw.bob)  # an assignee is sent to his own list
+    assert client.get(url("office:tasks"))["Location"] == url("office:assignments")
+
+
+def test_my_assignments(client, dw):
+    from dangjian.office.tests.helpers import open_task
+
+    task = open_task(dw, "矩阵测试任务", to=[dw.branch1])
+    result = assert_access_matrix(
+        client,
+        url=url("office:assignments", query="tab=all"),
+        in_scope=dw.bob,
+        out_of_scope=dw.cora,
+        no_role=dw.charlie,
+        expect={"out_of_scope": 200},
+    )
+    assert task.title in result.responses["in_scope"].content.decode()
+    assert task.title not in result.responses["out_of_scope"].content.decode()
+
+
+def test_a_new_task(client, dw):
+    assert_access_matrix(client, url=url("office:task_new"), in_scope=dw.oscar, no_role=dw.charlie)
+    client.force_login(dw.bob)
+    assert client.get(url("office:task_new")).status_code == 404
+
+
+def test_editing_a_draft_task(client, dw):
+    task = _draft_task(dw)
+    assert_access_matrix(
+        client,
+        url=url("office:task_edit", task.pk),
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.bob,
+    )
+
+
+def test_a_task_file_uploaded_and_deleted(client, dw):
+    from dangjian.office.models import TaskFile
+    from dangjian.office.tests.helpers import pdf
+
+    task = _draft_task(dw)
+    for user in (dw.charlie, dw.dave, dw.bob):
+        client.force_login(user)
+        link = url("office:task_file_upload", task.pk)
+        response = client.post(link, {"purpose": "reference", "file": pdf()})
+        assert response.status_code == 404, user
+    assert _task_files(task) == []
+    client.force_login(dw.oscar)
+    response = client.post(
+        url("office:task_file_upload", task.pk), {"purpose": "reference", "file": pdf()}
+    )
+    assert response.status_code == 302
+    stored = TaskFile.objects.get(task=task)
+    assert_access_matrix(
+        client,
+        url=url("office:task_file_delete", task.pk, stored.pk),
+        method="post",
+        data={},
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.bob,
+        expect={"in_scope": 302},
+        state=lambda: _task_files(task),
+    )
+    assert _task_files(task) == []
+
+
+def test_opening_a_task(client, dw):
+    from dangjian.office.models import TaskAssignment, WorkTask
+
+    task = _draft_task(dw)
+    assert_access_matrix(
+        client,
+        url=url("office:task_open", task.pk),
+        method="post",
+        data={"mode": "all", "org_type": "branch"},
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.bob,
+        expect={"in_scope": 302},
+        state=lambda: (
+            _row(WorkTask, task.pk),
+            TaskAssignment.objects.filter(task=task).count(),
+        ),
+    )
+    assert set(TaskAssignment.objects.filter(task=task).values_list("organization", flat=True)) == {
+        dw.branch1.pk,
+        dw.branch2.pk,
+    }
+
+
+def test_cancelling_and_chasing_a_task(client, dw):
+    from dangjian.notifications.models import Notification
+    from dangjian.office.models import WorkTask
+    from dangjian.office.tests.helpers import open_task
+
+    task = open_task(dw, "矩阵测试任务", to=[dw.branch1])
+    assert_access_matrix(
+        client,
+        url=url("office:task_action", task.pk, "chase"),
+        method="post",
+        data={},
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.bob,
+        expect={"in_scope": 302},
+        state=lambda: Notification.objects.filter(category="office").count(),
+    )
+    assert_access_matrix(
+        client,
+        url=url("office:task_action", task.pk, "cancel"),
+        method="post",
+        data={"reason": "任务重复下达"},
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.bob,
+        expect={"in_scope": 302},
+        state=lambda: _row(WorkTask, task.pk),
+    )
+    assert WorkTask.objects.get(pk=task.pk).status == WorkTask.Status.CANCELLED
+
+
+def test_returning_a_submission(client, dw):
+    from dangjian.office import services
+    from dangjian.office.models import TaskAssignment
+    from dangjian.office.tests.helpers import assignment_of, open_task, pdf
+
+    task = open_task(dw, "矩阵测试任务", to=[dw.branch1])
+    one = assignment_of(task, dw.branch1)
+    services.assignment_submit(actor=dw.bob, assignment=one, report="已完成", files=[pdf()])
+    assert_access_matrix(
+        client,
+        url=url("office:submission_action", one.pk, "return"),
+        method="post",
+        data={"note": "请补充签字页"},
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.bob,  # the assignee does not review his own report
+        expect={"in_scope": 302},
+        state=lambda: _row(TaskAssignment, one.pk),
+    )
+    assert TaskAssignment.objects.get(pk=one.pk).status == TaskAssignment.Status.RETURNED
+
+
+def test_merging_the_forms(client, dw):
+    from dangjian.office import services
+    from dangjian.office.tests.helpers import assignment_of, open_task, workbook
+
+    task = open_task(dw, "矩阵测试任务", to=[dw.branch1], form=True)
+    one = assignment_of(task, dw.branch1)
+    services.assignment_submit(
+        actor=dw.bob, assignment=one, report="见表", form=workbook(rows=[["米娅", "女", "", ""]])
+    )
+    result = assert_access_matrix(
+        client,
+        url=url("office:task_merge", task.pk),
+        method="post",
+        data={},
+        in_scope=dw.oscar,
+        out_of_scope=dw.dave,
+        no_role=dw.bob,
+    )
+    assert "spreadsheetml" in result.responses["in_scope"]["Content-Type"]
