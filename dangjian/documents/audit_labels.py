@@ -30,4 +30,5 @@ LABELS: dict[str, str] = {
     "documents.pdf_print": "打印公文",
     "documents.receipt_open": "阅读来文",
     "documents.timeliness_export": "导出公文时效统计",
+    "documents.register_download": "下载收发文登记簿",
 }

@@ -2,25 +2,42 @@
 built in memory, audited). Each sheet starts with the watermark line naming the exporter.
 
 The registers take the same filters as their pages (the outgoing register's `tab`, `year`,
-`doc_type`, `q`, `issuer`; the inbox's `tab`, `q`, `urgency`) and hold at most `MAX_ROWS`
-rows: a bigger selection is cut there and the sheet says so on its second line (narrow the
-filters, e.g. by year). The outgoing register is limited to the issuers in the exporter's
-`documents.export_document` scope.
+`doc_type`, `q`, `issuer`; the inbox's `tab`, `q`, `urgency`). Up to `MAX_ROWS` rows the file is
+made in the request; a bigger register is written by a background task (`core.jobs`: the job
+page shows the progress and then the download link, the file is kept `FILE_RETENTION`). The
+outgoing register is limited to the issuers in the exporter's `documents.export_document` scope.
 """
 
 from __future__ import annotations
 
 import io
+import secrets
+import tempfile
+from datetime import timedelta
 
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django_tasks import task
 from openpyxl import Workbook
 
 from dangjian.audit.services import audit_log
 from dangjian.core.forms import parse_id
+from dangjian.core.jobs import (
+    job_advance,
+    job_create,
+    job_fail,
+    job_files_expire,
+    job_finish,
+    job_start,
+)
+from dangjian.core.models import Job
 from dangjian.core.scope import scope_condition, scope_of
+from dangjian.core.tasks import enqueue_on_commit
 from dangjian.documents import selectors_tracking
 from dangjian.documents.models import DocType, Document
 from dangjian.documents.permissions import EXPORT_DOCUMENT
@@ -28,9 +45,18 @@ from dangjian.members.exporting import dated_file_name, start_sheet, text_cell
 from dangjian.orgs.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # bigger registers are written by a background task
 REGISTER_ACTION = "documents.register_export"
+DOWNLOAD_ACTION = "documents.register_download"
 TIMELINESS_ACTION = "documents.timeliness_export"
+JOB_KIND = "documents.register_export"
+FILE_RETENTION = timedelta(days=7)
+CHUNK = 1000
+TITLES = {"outgoing": "发文登记簿", "inbox": "收文登记簿"}
+FILTER_KEYS = {
+    "outgoing": ("tab", "year", "doc_type", "q", "issuer"),
+    "inbox": ("tab", "q", "urgency"),
+}
 
 
 def _local(value, fmt="%Y-%m-%d %H:%M") -> str:
@@ -39,12 +65,6 @@ def _local(value, fmt="%Y-%m-%d %H:%M") -> str:
 
 def _date(value) -> str:
     return value.isoformat() if value else ""
-
-
-def _cut_note(total: int) -> str:
-    if total <= MAX_ROWS:
-        return f"共 {total} 条。"
-    return f"共 {total} 条，本表只导出前 {MAX_ROWS} 条；请缩小筛选范围（例如按年份）分批导出。"
 
 
 def _save(book: Workbook) -> bytes:
@@ -123,8 +143,8 @@ def outgoing_rows(user, data):
     return rows.filter(allowed).select_related("issuer"), filters
 
 
-def outgoing_workbook(user, rows) -> tuple[bytes, int]:
-    total = rows.count()
+def write_outgoing(user, rows, target, *, total: int, progress=None) -> int:
+    """Write the register rows to `target` (a path or a file); returns the rows written."""
     book = Workbook(write_only=True)
     sheet = start_sheet(
         book,
@@ -132,12 +152,13 @@ def outgoing_workbook(user, rows) -> tuple[bytes, int]:
         user=user,
         when=timezone.now(),
         widths=[width for _, width in OUTGOING_COLUMNS],
-        note=_cut_note(total),
+        note=f"共 {total} 条。",
     )
     sheet.append([text_cell(sheet, name, bold=True) for name, _ in OUTGOING_COLUMNS])
     count = 0
-    for document in rows[:MAX_ROWS].iterator(chunk_size=1000):
+    for document in rows.iterator(chunk_size=CHUNK):
         count += 1
+        _tick(progress, count)
         values = (
             document.number or "（未编号）",
             document.get_doc_type_display(),
@@ -165,21 +186,8 @@ def outgoing_workbook(user, rows) -> tuple[bytes, int]:
                 text_cell(sheet, _date(document.deadline)),
             ]
         )
-    return _save(book), count
-
-
-def outgoing_response(user, data) -> HttpResponse:
-    rows, filters = outgoing_rows(user, data)
-    content, count = outgoing_workbook(user, rows)
-    _audit(
-        actor=user,
-        action=REGISTER_ACTION,
-        what="发文登记簿",
-        filters=_plain(filters.__dict__),
-        rows=count,
-        organization=filters.issuer,
-    )
-    return _response(content, dated_file_name("outgoing-register", timezone.now()))
+    book.save(target)
+    return count
 
 
 # ------------------------------------------------------------------------------ 收文登记簿
@@ -216,8 +224,7 @@ def inbox_rows(user, data):
     return rows.select_related("organization", "user", "signed_by"), {"tab": tab, **filters}
 
 
-def inbox_workbook(user, rows) -> tuple[bytes, int]:
-    total = rows.count()
+def write_inbox(user, rows, target, *, total: int, progress=None) -> int:
     book = Workbook(write_only=True)
     sheet = start_sheet(
         book,
@@ -225,12 +232,13 @@ def inbox_workbook(user, rows) -> tuple[bytes, int]:
         user=user,
         when=timezone.now(),
         widths=[width for _, width in INBOX_COLUMNS],
-        note=_cut_note(total),
+        note=f"共 {total} 条。",
     )
     sheet.append([text_cell(sheet, name, bold=True) for name, _ in INBOX_COLUMNS])
     count = 0
-    for receipt in rows[:MAX_ROWS].iterator(chunk_size=1000):
+    for receipt in rows.iterator(chunk_size=CHUNK):
         count += 1
+        _tick(progress, count)
         values = (
             receipt.register_no,
             _local(receipt.sent_at),
@@ -258,14 +266,127 @@ def inbox_workbook(user, rows) -> tuple[bytes, int]:
                 *(text_cell(sheet, value) for value in after),
             ]
         )
-    return _save(book), count
+    book.save(target)
+    return count
 
 
-def inbox_response(user, data) -> HttpResponse:
-    rows, filters = inbox_rows(user, data)
-    content, count = inbox_workbook(user, rows)
-    _audit(actor=user, action=REGISTER_ACTION, what="收文登记簿", filters=filters, rows=count)
-    return _response(content, dated_file_name("inbox-register", timezone.now()))
+# ------------------------------------------------------------------------------ both registers
+
+WRITERS = {"outgoing": write_outgoing, "inbox": write_inbox}
+
+
+def _rows_of(register: str, user, data):
+    rows, filters = (outgoing_rows if register == "outgoing" else inbox_rows)(user, data)
+    if register == "outgoing":
+        return rows, _plain(filters.__dict__), filters.issuer
+    return rows, filters, None
+
+
+def register_export(user, register: str, data):
+    """The register as a download (up to MAX_ROWS rows) or, when bigger, a started job."""
+    rows, filters, organization = _rows_of(register, user, data)
+    total = rows.count()
+    if total > MAX_ROWS:
+        return register_export_start(actor=user, register=register, data=data, total=total)
+    buffer = io.BytesIO()
+    count = WRITERS[register](user, rows, buffer, total=total)
+    _audit(
+        actor=user,
+        action=REGISTER_ACTION,
+        what=TITLES[register],
+        filters=filters,
+        rows=count,
+        organization=organization,
+    )
+    name = dated_file_name(f"{register}-register", timezone.now())
+    return _response(buffer.getvalue(), name)
+
+
+def register_export_start(*, actor, register: str, data, total: int) -> Job:
+    """Queue a big register; the export is audited when asked for, the download when taken."""
+    filters = {key: str(data.get(key)) for key in FILTER_KEYS[register] if data.get(key)}
+    title = f"导出{TITLES[register]}（{total} 条）"
+    with transaction.atomic():
+        job = job_create(
+            owner=actor,
+            kind=JOB_KIND,
+            title=title,
+            params={
+                "register": register,
+                "filters": filters,
+                "rows": total,
+                "file": f"document-exports/{secrets.token_urlsafe(24)}.xlsx",
+                "filename": dated_file_name(f"{register}-register", timezone.now()),
+            },
+        )
+        audit_log(
+            actor=actor,
+            action=REGISTER_ACTION,
+            object_type="core.job",
+            object_id=str(job.pk),
+            object_repr=title,
+            after={"filters": filters, "rows": total, "background": True},
+            message=f"导出{TITLES[register]} {total} 条（后台生成）",
+        )
+        enqueue_on_commit(register_export_task, job.pk)
+    return job
+
+
+@task()
+def register_export_task(job_id: str) -> None:
+    """Write the workbook of a register export job; safe to run twice (the file is replaced)."""
+    job = Job.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None or job.status == Job.Status.DONE:
+        return
+    owner, register = job.owner, job.params.get("register")
+    if owner is None or not owner.is_active or register not in WRITERS:
+        job_fail(job_id, message="导出失败：发起人账号已停用。")
+        return
+    rows, _filters, _organization = _rows_of(register, owner, job.params.get("filters", {}))
+    total = rows.count()
+    job_start(job_id, total=total, message="正在导出…")
+    name = job.params["file"]
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            count = WRITERS[register](
+                owner, rows, handle.name, total=total, progress=lambda n: job_advance(job_id, n)
+            )
+            handle.seek(0)
+            if default_storage.exists(name):  # a retried task replaces its own earlier file
+                default_storage.delete(name)
+            default_storage.save(name, File(handle))
+    except Exception:
+        job_fail(job_id, message="导出失败：写入文件时出错，请稍后重试。")
+        raise
+    url = reverse("documents:register_download", args=[job.pk])
+    job_finish(job_id, result_url=url, message=f"已导出 {count} 条，请下载文件。")
+
+
+def finished_export_of(user, job_id) -> Job | None:
+    return Job.objects.filter(pk=job_id, owner=user, kind=JOB_KIND, status=Job.Status.DONE).first()
+
+
+def register_download_record(*, actor, job: Job) -> None:
+    audit_log(
+        actor=actor,
+        action=DOWNLOAD_ACTION,
+        object_type="core.job",
+        object_id=str(job.pk),
+        object_repr=job.title,
+        after={"rows": job.params.get("rows")},
+        message=f"下载{job.title}",
+    )
+
+
+def register_files_expire(*, now=None) -> int:
+    """Delete exported registers older than the retention (a daily sweep)."""
+    cutoff = (now or timezone.now()) - FILE_RETENTION
+    return job_files_expire(kind=JOB_KIND, created_before=cutoff)
+
+
+def _tick(progress, count: int) -> None:
+    if progress is not None and count % CHUNK == 0:
+        progress(CHUNK)
 
 
 # ------------------------------------------------------------------------------ timeliness

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dangjian.audit.models import AuditEntry
+from dangjian.core.models import Job
 from dangjian.documents import exports
 from dangjian.documents.models import Receipt
 from dangjian.documents.testing import issue_now
@@ -110,12 +111,29 @@ def test_inbox_register_of_a_branch(client, dw, two):
     assert client.get(reverse("documents:inbox_export")).status_code == 404
 
 
-def test_a_big_register_is_cut_and_says_so(client, dw, two, monkeypatch):
+def test_a_big_register_is_written_in_the_background(
+    client, dw, two, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(exports, "MAX_ROWS", 1)
     client.force_login(dw.oscar)
-    rows = _sheet(client.get(reverse("documents:outgoing_export")))
-    assert "只导出前 1 条" in rows[1][0]
-    assert len(rows[3:]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("documents:outgoing_export"))
+    job = Job.objects.filter(owner=dw.oscar, kind=exports.JOB_KIND).latest("created_at")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.params["rows"] == 2
+    download = reverse("documents:register_download", args=[job.pk])
+    assert job.result_url == download
+    rows = _sheet(client.get(download))
+    assert rows[1][0] == "共 2 条。" and len(rows[3:]) == 2
+    actions = AuditEntry.objects.filter(object_id=str(job.pk)).values_list("action", flat=True)
+    assert sorted(actions) == ["documents.register_download", "documents.register_export"]
+    client.force_login(dw.olivia)  # a job is its owner's
+    assert client.get(download).status_code == 404
+    assert exports.register_files_expire(now=job.created_at + dt.timedelta(days=8)) == 1
+    client.force_login(dw.oscar)
+    assert client.get(download).status_code == 404
 
 
 def test_timeliness_export(client, dw, two):

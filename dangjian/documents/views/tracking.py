@@ -6,6 +6,7 @@
     GET  timeliness/export/          the same as Excel
     GET  outgoing/export/            发文登记簿 → Excel (the register's filters)
     GET  inbox/export/               收文登记簿 → Excel (the inbox's filters)
+    GET  exports/<job>/              a big register written in the background, for its owner
 
 Scope: the document's issuer must be in the viewer's VIEW_DOCUMENT scope (else 404, like a
 missing document); chasing needs ISSUE_DOCUMENT, checked again in the service.
@@ -17,7 +18,8 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.forms import parse_id
+from dangjian.core.models import Job
 from dangjian.core.paging import paginate
 from dangjian.core.scope import has_permission
 from dangjian.documents import exports
@@ -198,7 +201,7 @@ def timeliness_export(request):
 def outgoing_export(request):
     if not has_permission(request.user, EXPORT_DOCUMENT):
         raise Http404
-    return exports.outgoing_response(request.user, request.GET)
+    return _export(request, "outgoing")
 
 
 @login_required
@@ -208,7 +211,35 @@ def inbox_export(request):
         has_permission(request.user, EXPORT_DOCUMENT) or has_permission(request.user, SIGN_RECEIPT)
     ):
         raise Http404
-    return exports.inbox_response(request.user, request.GET)
+    return _export(request, "inbox")
+
+
+def _export(request, register: str):
+    """The file at once, or — for a register above exports.MAX_ROWS — the job's progress page."""
+    result = exports.register_export(request.user, register, request.GET)
+    if isinstance(result, Job):
+        messages.info(
+            request,
+            f"登记簿共 {result.params['rows']} 条，正在后台生成 Excel，完成后可在本页下载。",
+        )
+        return redirect("core:job_detail", result.pk)
+    return result
+
+
+@login_required
+@require_GET
+def register_download(request, job_id):
+    job = exports.finished_export_of(request.user, job_id)
+    name = job.params.get("file", "") if job else ""
+    if not name or not default_storage.exists(name):
+        raise Http404
+    exports.register_download_record(actor=request.user, job=job)
+    return FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=job.params.get("filename", "register.xlsx"),
+        content_type=exports.XLSX,
+    )
 
 
 urlpatterns = [
@@ -218,4 +249,5 @@ urlpatterns = [
     path("timeliness/export/", timeliness_export, name="timeliness_export"),
     path("outgoing/export/", outgoing_export, name="outgoing_export"),
     path("inbox/export/", inbox_export, name="inbox_export"),
+    path("exports/<uuid:job_id>/", register_download, name="register_download"),
 ]
