@@ -68,6 +68,16 @@ class TaskForm(BootstrapForm):
         }
 
 
+class OrganizationChoices(forms.ModelMultipleChoiceField):
+    """Organisations indented by their depth under the task's organisation, with their type."""
+
+    root_depth = 0
+
+    def label_from_instance(self, obj) -> str:
+        indent = "\u3000" * max(obj.depth - self.root_depth - 1, 0)
+        return f"{indent}{obj.display_name}（{obj.get_org_type_display()}）"
+
+
 class TargetForm(BootstrapForm):
     MODES = (("all", "本单位全部下属组织"), ("pick", "指定党组织"))
     mode = forms.ChoiceField(
@@ -76,7 +86,7 @@ class TargetForm(BootstrapForm):
     org_type = forms.ChoiceField(
         label="组织类型", choices=list(ORG_TYPE_LABELS.items()), required=False, initial="branch"
     )
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = OrganizationChoices(
         label="党组织",
         queryset=Organization.objects.none(),
         required=False,
@@ -90,11 +100,18 @@ class TargetForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.task = task
         root = task.organization
-        self.fields["organizations"].queryset = (
+        field = self.fields["organizations"]
+        field.queryset = (
             Organization.objects.filter(path__startswith=root.path, is_active=True)
             .exclude(pk=root.pk)
-            .order_by("path")[:PICK_LIMIT]
+            .order_by("path")
         )
+        field.root_depth = root.depth
+        # At most PICK_LIMIT boxes are drawn; the field still accepts any organisation of the
+        # subtree (a bigger choice is a whole subtree by type).
+        field.widget.choices = [
+            (org.pk, field.label_from_instance(org)) for org in field.queryset[:PICK_LIMIT]
+        ]
         self.fields["mode"].widget.attrs["class"] = "form-check-input"
         self.fields["include_subtree"].widget.attrs["class"] = "form-check-input"
         self.fields["org_type"].widget.attrs["class"] = "form-select form-select-sm"

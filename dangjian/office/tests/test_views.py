@@ -376,3 +376,21 @@ def test_task_table_queries_do_not_grow(dw, client):
         TaskAssignment(task=task, organization=org) for org in branches[3:]
     )
     assert _queries(client, url) == small
+
+
+def test_open_to_picked_organizations(dw, client):
+    client.force_login(dw.oscar)
+    task = WorkTask.objects.create(
+        organization=dw.mine,
+        title="指定单位的任务",
+        deadline=timezone.now() + dt.timedelta(days=1),
+        created_by=dw.oscar,
+    )
+    url = reverse("office:task_open", args=[task.pk])
+    page = client.get(reverse("office:task_detail", args=[task.pk]))
+    assert "第一党小组（党小组）" in page.content.decode()  # indented under its branch
+    outside = client.post(url, {"mode": "pick", "organizations": [dw.branch3.pk]}, follow=True)
+    assert "不在可用的选项中" in outside.content.decode()
+    assert task.assignments.count() == 0
+    client.post(url, {"mode": "pick", "organizations": [dw.branch2.pk], "org_type": "branch"})
+    assert list(task.assignments.values_list("organization", flat=True)) == [dw.branch2.pk]
