@@ -253,3 +253,20 @@ def test_automatic_chases_stop_a_month_after_the_limit(dw, time_machine):
     assert chase_sweep() == 0
     # The sender may still chase by hand.
     assert receipts_chase(actor=dw.oscar, document=document) == 2
+
+
+def test_the_sweeps_are_registered_with_the_scheduler(dw):
+    from dangjian.core.scheduler import registered_sweeps
+
+    sweeps = registered_sweeps()
+    assert sweeps["documents.chase"].every == dt.timedelta(hours=1)
+    assert sweeps["documents.daily_summary"].first_run == dt.time(7, 30)
+    assert sweeps["documents.export_files_expire"].every == dt.timedelta(days=1)
+    _two_branches(dw)
+    sweeps["documents.chase"].func(now=at(4))
+    sweeps["documents.daily_summary"].func(now=at(4, 7))
+    assert Chase.objects.filter(kind=Chase.Kind.SIGN_OVERDUE).count() == 2
+    assert sorted(_notices(dw.cora)) == [
+        "公文待办：1 份待签收，1 份已逾期",
+        "逾期未签收：《关于开展主题党日活动的通知》",
+    ]
