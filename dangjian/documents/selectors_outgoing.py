@@ -278,3 +278,39 @@ def receipt_holder_may_see(user, receipt: Receipt) -> bool:
     from dangjian.documents.access import receipts_readable_by
 
     return receipts_readable_by(user).filter(pk=receipt.pk).exists()
+
+
+# ---------------------------------------------------------------- waiting work (my todo)
+
+# The step waiting on the user: register tab, todo label, the status, the permission.
+WAITING_STEPS = (
+    ("reviewing", "待核稿公文", Status.REVIEWING, REVIEW_DOCUMENT),
+    ("signing", "待签发公文", Status.SIGNING, SIGN_DOCUMENT),
+    ("signed", "待发文公文", Status.SIGNED, ISSUE_DOCUMENT),
+)
+
+
+def workflow_waiting(user) -> list[dict]:
+    """Documents waiting for a step the user may take (核稿 never on their own drafts), with
+    the register tab that lists them: one query for the three steps."""
+    scope = scope_of(user)
+    counts = {}
+    for key, _label, status, permission in WAITING_STEPS:
+        inside = scope_condition("issuer__path", scope.paths_for(permission))
+        if inside is None:
+            continue
+        condition = inside & Q(status=status)
+        if status == Status.REVIEWING:
+            condition &= ~Q(drafted_by=user)
+        counts[key] = Count("pk", filter=condition)
+        counts[f"{key}_urgent"] = Count("pk", filter=condition & ~Q(urgency="normal"))
+    if not counts:
+        return []
+    found = Document.objects.filter(
+        status__in=[status for _k, _l, status, _p in WAITING_STEPS]
+    ).aggregate(**counts)
+    return [
+        {"tab": key, "label": label, "count": found[key], "urgent": bool(found[f"{key}_urgent"])}
+        for key, label, _status, _permission in WAITING_STEPS
+        if key in found
+    ]

@@ -478,3 +478,20 @@ def test_files_of_a_submitted_document_cannot_change(dw):
         )
     with pytest.raises(ServiceError, match="只有草稿"):
         outgoing.document_file_remove(actor=dw.oscar, file=attachment)
+
+
+def test_the_work_waiting_for_each_step(dw):
+    from dangjian.documents.selectors_outgoing import workflow_waiting
+
+    document = draft(dw, urgency="extra")
+    outgoing.document_submit(actor=dw.oscar, document=document)
+
+    def waiting(user):
+        return {row["tab"]: (row["count"], row["urgent"]) for row in workflow_waiting(user)}
+
+    assert waiting(dw.olivia)["reviewing"] == (1, True)
+    assert waiting(dw.oscar)["reviewing"] == (0, False)  # not their own draft
+    assert waiting(dw.lee) == {"reviewing": (1, True), "signing": (0, False)}
+    assert waiting(dw.charlie) == {}
+    outgoing.document_review(actor=dw.olivia, document=document)
+    assert waiting(dw.lee)["signing"] == (1, True)
