@@ -109,6 +109,22 @@ def write_prefixes() -> int:
     return len(rows)
 
 
+def delete_seeded_documents() -> None:
+    """Delete every row this module writes (tests empty the database before seeding again);
+    the documents' links to each other and to receipts are cut first (they PROTECT)."""
+    from dangjian.documents import models as documents
+    from dangjian.office import models as office
+
+    documents.Document.objects.update(in_reply_to=None, corrects=None)
+    for model in (
+        office.TaskFile, office.TaskAssignment, office.WorkTask, documents.DocumentFile,
+        documents.Chase, documents.Reply, documents.Handling, documents.Circulation,
+        documents.Receipt, documents.DocumentAddress, documents.Document,
+        documents.NumberSequence, documents.IssuerPrefix,
+    ):  # fmt: skip
+        model.objects.all().delete()
+
+
 def recount_documents(documents) -> int:
     """Set the summary counters of the documents from their receipts (the seed writes receipts
     in bulk); returns how many documents it updated."""

@@ -29,8 +29,10 @@ TINY_GROUP = GroupShape(secondaries=2, mines_per_secondary=2, members=1200, memb
 
 def empty_the_database():
     """Everything the seed wrote except the audit log, which is append-only by design."""
+    from dangjian.core.seed.documents import delete_seeded_documents
     from dangjian.core.seed.portal import seeded_portal_models
 
+    delete_seeded_documents()
     for model in [
         *reversed(seeded_portal_models()),
         *reversed(seeded_meeting_models()),
