@@ -157,6 +157,7 @@ def receipt_trail(receipt: Receipt) -> dict:
     replies = list(receipt.replies.select_related("author").prefetch_related("files"))
     return {
         "circulations": circulations,
+        "circulation_open": any(c.read_at is None for c in circulations),
         "handlings": handlings,
         "replies": replies,
         "scans": list(receipt.files.all()),

@@ -3,12 +3,16 @@ document, taps the big 签收 button, sees 已签收 with his name and the full 
 and a second tap from the back button change nothing. Mia reads a circulated document and
 marks it read. Screenshots at 1280 and 390 px; nothing is loaded from outside."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from dangjian.documents.models import Document, Receipt, Urgency
 
 pytestmark = pytest.mark.browser
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -24,7 +28,13 @@ def test_a_branch_secretary_signs_a_document_on_a_phone(browser_session, documen
     dw = documents_world
     body = "<p>各党支部：</p><p>请于本周内组织全体党员学习会议精神，并报送学习情况。</p>"
     document = issue_now(
-        dw, "关于学习贯彻全会精神的通知", to=[dw.branch1], urgency=Urgency.EXTRA, body=body
+        dw,
+        "关于学习贯彻全会精神的通知",
+        to=[dw.branch1],
+        urgency=Urgency.EXTRA,
+        body=body,
+        reply_required=True,
+        deadline=timezone.localdate() + dt.timedelta(days=3),
     )
     issue_now(dw, "关于做好冬季安全生产的通知", to=[dw.branch1])
     session, page = browser_session, browser_session.page
@@ -90,3 +100,16 @@ def test_a_branch_secretary_signs_a_document_on_a_phone(browser_session, documen
     expect(page.locator("[data-testid=secret-note]")).to_be_visible()
     expect(page.locator("input[name=files]")).to_be_disabled()
     session.screenshot("receiving-paper-secret")
+
+    # Bob replies with a PDF from his phone; the first reply is counted once.
+    session.goto(f"/documents/inbox/{receipt.pk}/")
+    form = page.get_by_test_id("reply-form")
+    form.locator("textarea[name=text]").fill("已组织学习，学习记录见附件。")
+    form.locator("input[name=files]").set_input_files(
+        files=[{"name": "学习记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    form.get_by_test_id("reply-button").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("replies")).to_contain_text("学习记录.pdf")
+    session.screenshot("receiving-replied")
+    assert Document.objects.get(pk=document.pk).replied_count == 1
