@@ -340,26 +340,25 @@ def task_open(*, actor, task: WorkTask, targets: list[TargetSpec], now=None) -> 
             organization=task.organization,
             after={"assignees": len(rows), "targets": note[:500]},
         )
-        _notify_assignees(task, [pk for pk, _ in rows], now=now)
+        _notify_assignees(task, rows)
     return len(rows)
 
 
-def _notify_assignees(task: WorkTask, organization_ids: list[int], *, now) -> None:
+def _notify_assignees(task: WorkTask, rows: list[tuple[int, str]]) -> None:
+    """Tell the handlers of every assignee once: `signers_of` reads the holders of all the
+    organisations in a few queries, and `notify` writes its rows 500 recipients at a time."""
     deadline = timezone.localtime(task.deadline)
-    for start in range(0, len(organization_ids), CHUNK):
-        chunk = Organization.objects.filter(pk__in=organization_ids[start : start + CHUNK])
-        users = _handlers(chunk.only("pk", "path"))
-        if users:
-            notify(
-                recipients=users,
-                title=f"新工作任务：{task.title}",
-                body=f"{task.organization.display_name}下达，"
-                f"请于 {deadline:%Y-%m-%d %H:%M} 前报送。",
-                url=reverse("office:assignments"),
-                category="office",
-                obj=task,
-                dedupe_key=f"office-open:{task.pk}",
-            )
+    users = _handlers([Organization(pk=pk, path=path) for pk, path in rows])
+    if users:
+        notify(
+            recipients=users,
+            title=f"新工作任务：{task.title}",
+            body=f"{task.organization.display_name}下达，请于 {deadline:%Y-%m-%d %H:%M} 前报送。",
+            url=reverse("office:assignments"),
+            category="office",
+            obj=task,
+            dedupe_key=f"office-open:{task.pk}",
+        )
 
 
 def task_close(*, actor, task: WorkTask, now=None) -> WorkTask:
