@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.documents.models import DocType, Document, IssuerPrefix
+from dangjian.documents.models import DocType, Document, IssuerPrefix, NumberSequence
 from dangjian.documents.services import outgoing
 from dangjian.documents.testing import issue_now
 from dangjian.documents.tests.outgoing_helpers import draft, issued, pdf
@@ -326,3 +326,18 @@ def test_drafting_without_a_prefix_leads_to_the_prefix_page(client, dw):
     response = client.get(reverse("documents:outgoing_new"))
     assert response["Location"] == reverse("documents:prefixes")
     assert "还没有启用的机关代字" in client.get(response["Location"]).content.decode()
+
+
+def test_a_double_click_on_issue_issues_once_and_says_so_quietly(client, dw):
+    from dangjian.documents.tests.outgoing_helpers import signed
+
+    document = signed(dw)
+    _act(client, dw.oscar, document, "issue")
+    document.refresh_from_db()
+    last = NumberSequence.objects.get(organization=dw.mine, prefix="一矿党", year=document.year)
+    response = _act(client, dw.oscar, document, "issue")
+    page = client.get(response["Location"]).content.decode()
+    assert "没有重复操作" in page
+    assert document.receipts.count() == 2
+    last_after = NumberSequence.objects.get(pk=last.pk)
+    assert last_after.last == last.last == document.serial

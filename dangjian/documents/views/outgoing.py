@@ -295,6 +295,14 @@ def _buttons(user, document: Document) -> dict:
 
 
 ACTIONS = {"submit", "review", "return", "sign", "issue", "withdraw", "correct", "delete"}
+# The state an action leads to: a repeated click finds it reached and is told so quietly.
+REACHES = {
+    "submit": Status.REVIEWING,
+    "review": Status.SIGNING,
+    "sign": Status.SIGNED,
+    "issue": Status.ISSUED,
+    "withdraw": Status.WITHDRAWN,
+}
 DONE = {
     "submit": "已提交核稿，核稿人会收到消息。",
     "review": "核稿通过，已送负责人签发。",
@@ -315,7 +323,11 @@ def document_action(request, pk, action):
     try:
         url = _act(request, document, action) or detail
     except ServiceError as exc:
-        messages.error(request, _error(exc))
+        reached = REACHES.get(action)
+        if reached and Document.objects.filter(pk=document.pk, status=reached).exists():
+            messages.info(request, "这一步已经完成（可能是重复点击），没有重复操作。")
+        else:
+            messages.error(request, _error(exc))
         return redirect(detail)
     return redirect(url)
 
