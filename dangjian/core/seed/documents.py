@@ -1157,14 +1157,17 @@ class _Demo:
         replies = []
         for index, receipt in enumerate(signed):
             if index < 2:  # signed the next morning, after the same-day limit of 加急
-                receipt.signed_at = self.at(day + timedelta(days=1), 8, 10 + 7 * index)
+                morning = self.at(day + timedelta(days=1), 8, 10 + 7 * index)
+                # …but never in the future when the demo is seeded early that morning.
+                earlier = datetime.now(ZONE) - timedelta(minutes=10 - index)
+                receipt.signed_at = max(min(morning, earlier), due + timedelta(minutes=1))
             else:
                 receipt.signed_at = issued_at + timedelta(minutes=self.rng.randrange(6, 8 * 60))
                 if receipt.signed_at > due:
                     receipt.signed_at = due - timedelta(minutes=30)
             receipt.signed_by_id = signers.get(receipt.organization_id)
             receipt.status = Receipt.Status.SIGNED
-            if index % 3 != 2:
+            if index >= 2 and index % 3 != 2:  # the two late ones have not read it yet
                 receipt.read_at = receipt.signed_at + timedelta(minutes=self.rng.randrange(3, 90))
             if index in (4, 9, 13, 19) and receipt.read_at is not None:
                 receipt.replied_at = receipt.read_at + timedelta(
