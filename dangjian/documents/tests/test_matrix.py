@@ -198,6 +198,21 @@ def test_an_action_is_post_only(client, dw, docs):
     assert _row(Document, docs.draft.pk) == before
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [("outgoing_org_options", "综采", "综采一队党支部"), ("outgoing_people_options", "鲍", "鲍勃")],
+)
+def test_the_pickers_of_the_drafting_page(client, dw, name, text, found):
+    result = assert_access_matrix(
+        client,
+        url=url(f"documents:{name}", query=f"q={text}"),
+        in_scope=dw.oscar,
+        no_role=dw.bob,  # drafting only
+        expect={"no_role": 403},
+    )
+    assert found in result.responses["in_scope"].content.decode()
+
+
 def test_a_document_file(client, dw, docs):
     link = url("documents:document_file", docs.file.pk)
     assert_access_matrix(
@@ -278,6 +293,30 @@ def test_a_receipt(client, dw, docs):
     for user in (dw.cora, dw.mia, dw.nick):
         client.force_login(user)
         assert client.get(link).status_code == 404, user
+
+
+def test_the_people_picker_of_a_receipt(client, dw, docs):
+    link = url("documents:receipt_people", docs.receipt.pk, query="q=米")
+    result = assert_access_matrix(
+        client, url=link, in_scope=dw.bob, out_of_scope=dw.dave, no_role=dw.charlie
+    )
+    assert "米娅" in result.responses["in_scope"].content.decode()
+    client.force_login(dw.cora)
+    assert client.get(link).status_code == 404
+
+
+def test_a_file_through_the_receipt(client, dw, docs):
+    link = url("documents:receipt_file", docs.receipt.pk, docs.file.pk)
+    client.force_login(dw.bob)
+    assert client.get(link).status_code == 404  # the text and files come after 签收
+    receipt_sign(actor=dw.bob, receipt=docs.receipt)
+    assert_access_matrix(
+        client, url=link, in_scope=dw.bob, out_of_scope=dw.dave, no_role=dw.charlie
+    )
+    client.force_login(dw.cora)  # the other branch has its own copy, not this one
+    assert client.get(link).status_code == 404
+    other = url("documents:receipt_file", docs.receipt2.pk, docs.file.pk)
+    assert client.get(other).status_code == 404  # cora has not signed yet
 
 
 def test_a_circulated_member_reads_the_receipt(client, dw, docs):
