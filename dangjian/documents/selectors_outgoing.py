@@ -200,9 +200,14 @@ def addressable_organizations():
 
 
 def addressable_people():
+    """Active accounts, but not the three administrators (三员 handle no documents)."""
+    from dangjian.accounts.models import RoleAssignment
+
+    administrators = RoleAssignment.objects.exclude(admin_kind="").values("user_id")
     return (
         get_user_model()
         .objects.filter(is_active=True)
+        .exclude(pk__in=administrators)
         .only("pk", "username", "display_name")
         .order_by("display_name", "pk")
     )
