@@ -4,8 +4,8 @@
   发文 permission) over the issuer's subtree (`Document.objects.visible_to`).
 - A `Receipt` (收文) of an organisation is handled by holders of `documents.sign_receipt` over
   that organisation; a receipt addressed to a person is that person's own.
-- A person a receipt was circulated to (传阅) may read it and the document's text, and nothing
-  else of the receipt.
+- A person a receipt was circulated to (传阅), or named to handle it (主办/协办), may read it
+  and the document's text, and nothing else of the receipt.
 - `signers_of` names, for many organisations at once, the people to notify: the holders of
   `documents.sign_receipt` granted on the organisation, or else on its nearest ancestor where
   anyone holds it (a branch's secretary, not every office up to the group).
@@ -20,7 +20,7 @@ from django.http import Http404
 
 from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.core.scope import scope_of
-from dangjian.documents.models import Circulation, Document, Receipt
+from dangjian.documents.models import Circulation, Document, Handling, Receipt
 from dangjian.documents.permissions import SIGN_RECEIPT, VIEW_DOCUMENT
 from dangjian.orgs.models import Organization
 
@@ -37,10 +37,12 @@ def receipts_handled_by(user):
 
 
 def receipts_readable_by(user):
-    """Receipts the user may open: handled by them, or circulated to them."""
+    """Receipts the user may open: handled by them, circulated to them, or given to them to
+    handle (主办/协办)."""
     circulated = Circulation.objects.filter(receipt=OuterRef("pk"), reader=user)
+    assigned = Handling.objects.filter(receipt=OuterRef("pk"), handler=user)
     handled = receipts_handled_by(user).values("pk")
-    return Receipt.objects.filter(Q(pk__in=handled) | Exists(circulated))
+    return Receipt.objects.filter(Q(pk__in=handled) | Exists(circulated) | Exists(assigned))
 
 
 def can_handle(user, receipt: Receipt) -> bool:

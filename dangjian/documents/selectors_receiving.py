@@ -138,11 +138,9 @@ def my_handlings(user):
 def receipt_for_page_or_404(user, pk) -> Receipt:
     """The receipt for its page: its handlers, the people it was circulated to, and the
     people named to handle it (主办/协办). Anyone else: 404, exactly as a missing one."""
-    handled = Handling.objects.filter(handler=user).values("receipt_id")
-    visible = access.receipts_readable_by(user).values("pk")
     try:
         return (
-            Receipt.objects.filter(Q(pk__in=visible) | Q(pk__in=handled))
+            access.receipts_readable_by(user)
             .select_related("organization", "user", "document__issuer", "signed_by")
             .get(pk=pk)
         )
