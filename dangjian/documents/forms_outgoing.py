@@ -79,7 +79,20 @@ class OrganizationField(forms.ModelChoiceField):
         return obj.display_name
 
 
+class PrefixSelect(forms.Select):
+    """Each option names its organisation, so the page offers only the chosen issuer's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-issuer"] = str(instance.organization_id)
+        return option
+
+
 class PrefixField(forms.ModelChoiceField):
+    widget = PrefixSelect
+
     def label_from_instance(self, obj):
         return f"{obj.code}（{obj.organization.display_name}）"
 

@@ -108,6 +108,7 @@ def test_the_drafting_page_offers_only_unclassified_and_internal(client, dw):
     page = client.get(reverse("documents:outgoing_new")).content.decode()
     assert "一矿党" in page
     assert 'value="internal"' in page and 'value="secret"' not in page
+    assert f'data-issuer="{dw.mine.pk}"' in page  # the page narrows 机关代字 to the issuer's
 
 
 def test_a_forged_secret_is_refused_with_the_reason(client, dw):

@@ -69,6 +69,24 @@
     };
     if (docType) { docType.addEventListener("change", toggle); }
     toggle();
+
+    // Only the chosen issuer's 机关代字 (the service refuses any other).
+    var issuer = form.querySelector("select[name=issuer]");
+    var prefix = form.querySelector("select[name=prefix]");
+    var narrow = function () {
+      if (!issuer || !prefix) { return; }
+      var first = null;
+      Array.prototype.forEach.call(prefix.options, function (option) {
+        var mine = !option.dataset.issuer || option.dataset.issuer === issuer.value;
+        option.hidden = !mine;
+        option.disabled = !mine;
+        if (mine && option.value && !first) { first = option; }
+      });
+      var chosen = prefix.options[prefix.selectedIndex];
+      if ((!chosen || chosen.disabled) && first) { prefix.value = first.value; }
+    };
+    if (issuer) { issuer.addEventListener("change", narrow); }
+    narrow();
   }
 
   // ------------------------------------------------------------ distribution rows
