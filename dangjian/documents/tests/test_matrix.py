@@ -218,8 +218,10 @@ def test_a_document_file(client, dw, docs):
     assert_access_matrix(
         client, url=link, in_scope=dw.oscar, out_of_scope=dw.dave, no_role=dw.charlie
     )
-    # the receiving side downloads it too; a member it was not circulated to does not
-    for user, code in ((dw.bob, 200), (dw.cora, 200), (dw.mia, 404), (dw.nick, 404)):
+    # the receiving side downloads it too once signed; a member it was not circulated to and
+    # another mine's member do not
+    receipt_sign(actor=dw.bob, receipt=docs.receipt)
+    for user, code in ((dw.bob, 200), (dw.mia, 404), (dw.nick, 404)):
         client.force_login(user)
         assert client.get(link).status_code == code, user
 
