@@ -330,6 +330,32 @@ def test_a_circulated_member_reads_the_receipt(client, dw, docs):
     assert client.get(url("documents:receipt", docs.receipt.pk)).status_code == 404
 
 
+def test_a_circulated_reader_only_reads(client, dw, docs):
+    receipt_sign(actor=dw.bob, receipt=docs.receipt)
+    Circulation.objects.create(receipt=docs.receipt, reader=dw.mia, sent_by=dw.bob)
+
+    def state():
+        return _row(Receipt, docs.receipt.pk), _row(Document, docs.issued.pk)
+
+    client.force_login(dw.mia)
+    for action, data in (
+        ("register", {"proposal": "拟请书记阅"}),
+        ("return", {"reason": "不是我们的"}),
+        ("archive", {}),
+        ("reply", {"text": "已学习"}),
+    ):
+        before = state()
+        response = client.post(url("documents:receipt_action", docs.receipt.pk, action), data)
+        assert response.status_code == 302, action  # back to the page with the refusal
+        assert state() == before, action
+    response = client.post(
+        url("documents:receipt_action", docs.receipt.pk, "read"), {"instruction": "已阅"}
+    )
+    assert response.status_code == 302
+    circulation = Circulation.objects.get(receipt=docs.receipt, reader=dw.mia)
+    assert circulation.read_at is not None and circulation.instruction == "已阅"
+
+
 def test_signing_a_receipt(client, dw, docs):
     def state():
         return _row(Receipt, docs.receipt.pk), _row(Document, docs.issued.pk)
