@@ -318,3 +318,20 @@ def test_the_mine_office_sees_its_own_copies_first_and_the_branches_on_request(d
     assert items["待签收公文"] == 0
     bob = {item.label: item.count for item in documents_todo(dw.bob, None)}
     assert bob["待签收公文"] == 1
+
+
+def test_the_sending_side_finds_the_drafts_waiting_for_its_step_on_my_todo(dw):
+    from dangjian.documents.services import outgoing
+    from dangjian.documents.tests.outgoing_helpers import draft
+
+    document = draft(dw, urgency="urgent")
+    outgoing.document_submit(actor=dw.oscar, document=document)
+    olivia = {item.label: item for item in documents_todo(dw.olivia, None)}
+    assert (olivia["待核稿公文"].count, olivia["待核稿公文"].urgent) == (1, True)
+    assert "?tab=" in olivia["待核稿公文"].url
+    # The drafter does not review their own draft; the leader has nothing to sign yet.
+    oscar = {item.label: item.count for item in documents_todo(dw.oscar, None)}
+    assert oscar.get("待核稿公文", 0) == 0
+    outgoing.document_review(actor=dw.olivia, document=document)
+    lee = {item.label: item.count for item in documents_todo(dw.lee, None)}
+    assert lee["待签发公文"] == 1
