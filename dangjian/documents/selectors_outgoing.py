@@ -261,14 +261,16 @@ def workflow_trail(document: Document) -> list[TrailStep]:
 
 
 def receiver_may_read(user, document: Document) -> bool:
-    """Does the user hold or read a (not cancelled) receipt of this issued document?"""
+    """Does the user hold or read a signed, not cancelled receipt of this issued document?
+    The text and files are read after 签收 (as on the receipt page), so a guessed file URL
+    does not skip the signing."""
     from dangjian.documents.access import receipts_readable_by
 
     if document.status != Status.ISSUED:
         return False
     return (
         receipts_readable_by(user)
-        .filter(document_id=document.pk)
+        .filter(document_id=document.pk, signed_at__isnull=False)
         .exclude(status=Receipt.Status.CANCELLED)
         .exists()
     )

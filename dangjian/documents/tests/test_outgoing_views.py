@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dangjian.documents.models import DocType, Document, IssuerPrefix, NumberSequence
 from dangjian.documents.services import outgoing
+from dangjian.documents.services.receiving import receipt_sign
 from dangjian.documents.testing import issue_now
 from dangjian.documents.tests.outgoing_helpers import draft, issued, pdf
 
@@ -265,6 +266,7 @@ def test_a_file_is_served_to_the_sender_and_the_recipients_only(client, dw):
     outgoing.document_review(actor=dw.olivia, document=document)
     outgoing.document_sign(actor=dw.lee, document=document)
     outgoing.document_issue(actor=dw.oscar, document=document)
+    receipt_sign(actor=dw.bob, receipt=document.receipts.get(organization=dw.branch1))
     for user, code in ((dw.oscar, 200), (dw.bob, 200), (dw.mia, 404), (dw.dave, 404)):
         client.force_login(user)
         assert client.get(link).status_code == code, user
