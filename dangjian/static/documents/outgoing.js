@@ -1,6 +1,6 @@
 // 发文: the drafting form (body in Quill 2 from static/vendor/quill; distribution rows added and
-// removed in the page; the 请示 picker shown only for a 批复) and the detail page's confirm
-// dialogs. The server sanitises the body (core.richtext), so the editor offers only what the
+// removed in the page; the 请示 picker shown only for a 批复). Confirm dialogs of
+// `form[data-confirm]` come from core/app.js. The server sanitises the body (core.richtext), so the editor offers only what the
 // sanitiser keeps. No inline script or style (CSP); everything hangs off data attributes.
 (function () {
   "use strict";
@@ -132,12 +132,4 @@
       if (first) { first.focus(); }
     });
   }
-
-  // ------------------------------------------------------------ confirmations
-
-  document.querySelectorAll("form[data-confirm]").forEach(function (node) {
-    node.addEventListener("submit", function (event) {
-      if (!window.confirm(node.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
 })();

@@ -1,4 +1,5 @@
-// 工作任务: show the organisation list only when "指定党组织" is chosen; confirm destructive buttons.
+// 工作任务: show the organisation list only when "指定党组织" is chosen (the confirm dialogs of
+// form[data-confirm] come from core/app.js).
 (function () {
   function syncTargets(form) {
     var picked = form.querySelector('input[name="mode"]:checked');
@@ -8,10 +9,5 @@
   document.querySelectorAll('[data-office-targets]').forEach(function (form) {
     form.addEventListener('change', function () { syncTargets(form); });
     syncTargets(form);
-  });
-  document.querySelectorAll('[data-confirm]').forEach(function (element) {
-    element.addEventListener('submit', function (event) {
-      if (!window.confirm(element.getAttribute('data-confirm'))) { event.preventDefault(); }
-    });
   });
 })();
