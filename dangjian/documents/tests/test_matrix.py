@@ -218,10 +218,12 @@ def test_a_document_file(client, dw, docs):
     assert_access_matrix(
         client, url=link, in_scope=dw.oscar, out_of_scope=dw.dave, no_role=dw.charlie
     )
-    # the receiving side downloads it too once signed; a member it was not circulated to and
-    # another mine's member do not
+    # the receiving side downloads it once signed (the receipt page shows it from then on); a
+    # member it was not circulated to and another mine's member do not
+    client.force_login(dw.bob)
+    assert client.get(link).status_code == 404
     receipt_sign(actor=dw.bob, receipt=docs.receipt)
-    for user, code in ((dw.bob, 200), (dw.mia, 404), (dw.nick, 404)):
+    for user, code in ((dw.bob, 200), (dw.cora, 404), (dw.mia, 404), (dw.nick, 404)):
         client.force_login(user)
         assert client.get(link).status_code == code, user
 
