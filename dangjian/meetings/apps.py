@@ -1,4 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_defaults(sender, apps=None, **kwargs):
+    """After every migrate and every flush: the built-in meeting types and rules of migration
+    0002 are reference data that a flush empties (`ensure_defaults` is idempotent)."""
+    from dangjian.meetings.defaults import ensure_defaults
+
+    try:
+        apps.get_model("meetings", "ComplianceProfile")
+    except (AttributeError, LookupError):
+        return
+    ensure_defaults(apps)
 
 
 class MeetingsConfig(AppConfig):
@@ -11,5 +24,6 @@ class MeetingsConfig(AppConfig):
 
         register("meetings", "组织生活")
         register("terms", "换届提醒")
+        post_migrate.connect(_ensure_defaults, sender=self, dispatch_uid="meeting_defaults")
         # `sweeps.py` is autodiscovered; these sweeps live in their own modules.
         from dangjian.meetings import sweeps_terms, sweeps_upcoming  # noqa: F401
