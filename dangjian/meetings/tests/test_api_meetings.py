@@ -745,11 +745,12 @@ def test_record_new_enters_an_unplanned_meeting_at_once(client, world, branch):
 def test_record_refusals_and_late_entry(client, world, branch):
     _members, meeting = branch  # tomorrow's meeting
     client.force_login(world.bob)
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)  # not a fixed day: it comes
     future = _post(
         client,
         f"{API}/{meeting.pk}/record/",
         _record_body(
-            actual_start="2026-11-25T09:00:00+08:00", actual_end="2026-11-25T11:00:00+08:00"
+            actual_start=f"{tomorrow}T09:00:00+08:00", actual_end=f"{tomorrow}T11:00:00+08:00"
         ),
     )
     assert future.status_code == 400 and "还没有开始" in _message(future)
