@@ -127,7 +127,9 @@ def test_a_cold_home_page_does_not_grow_with_the_number_of_articles(client, port
             make_article(portal.mine_site, slug, f"{slug}-{number}", visibility=Visibility.PUBLIC)
     many = _cold_queries(client, url)
     assert many == few
-    assert few <= 30
+    # A ceiling, not a target: the "my todo" block asks every app's provider (at most two
+    # queries each; 公文 added two for a plain member in issue 7).
+    assert few <= 32
 
 
 def test_blocks_follow_the_site_order_and_width(client, portal):
