@@ -5,11 +5,14 @@ from django.db.models.signals import post_migrate
 def _ensure_defaults(sender, apps=None, **kwargs):
     """After every migrate and every flush: the built-in meeting types and rules of migration
     0002 are reference data that a flush empties (`ensure_defaults` is idempotent)."""
+    from django.apps import apps as registry
+
     from dangjian.meetings.defaults import ensure_defaults
 
+    apps = apps or registry  # a flush sends post_migrate without the migration state
     try:
         apps.get_model("meetings", "ComplianceProfile")
-    except (AttributeError, LookupError):
+    except LookupError:
         return
     ensure_defaults(apps)
 
