@@ -22,7 +22,11 @@ def test_the_department_finds_a_branch_drills_down_and_registers_hours(browser_s
     browser_session.goto("/meetings/hours/")
     expect(page.get_by_test_id("hours-branches")).to_contain_text("掘进二队党支部")
     page.get_by_test_id("search-organization").fill("综采")
-    page.wait_for_load_state("networkidle")
+    # The search fetches the options after a 300 ms pause; wait for them, not for "networkidle"
+    # (already reached before the request starts, so it did not wait at all).
+    options = page.locator("select[name=organization] option")
+    expect(options.filter(has_text="掘进二队党支部")).to_have_count(0)
+    browser_session.settle()
     page.get_by_test_id("hours-filters").get_by_role("button", name="筛选").click()
     page.wait_for_load_state("networkidle")
     table = page.get_by_test_id("hours-branches")
