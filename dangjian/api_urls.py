@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from dangjian.accounts import api as accounts_api
 from dangjian.appraisals import api as appraisals_api
+from dangjian.assessment import api as assessment_api
 from dangjian.core.api import api_not_found
 from dangjian.development import api as development_api
 from dangjian.documents import api as documents_api
@@ -36,6 +37,7 @@ API_MODULES = (
     portal_api,
     documents_api,
     office_api,
+    assessment_api,
 )
 
 router = DefaultRouter()

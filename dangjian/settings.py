@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dangjian.portal",
     "dangjian.documents",
     "dangjian.office",
+    "dangjian.assessment",
     "dangjian.search",
     "dangjian.dashboard",
 ]

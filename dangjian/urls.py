@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/", include("dangjian.meetings.urls")),
     path("documents/", include("dangjian.documents.urls")),
     path("office/", include("dangjian.office.urls")),
+    path("assessment/", include("dangjian.assessment.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("inbox/", include("dangjian.notifications.urls")),
     path("jobs/", include("dangjian.core.urls")),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dangjian.accounts import permissions as accounts
 from dangjian.accounts.models import AdminKind
 from dangjian.appraisals import permissions as appraisals
+from dangjian.assessment import permissions as assessment
 from dangjian.audit import permissions as audit
 from dangjian.development import permissions as development
 from dangjian.documents import permissions as documents
@@ -80,7 +81,7 @@ DOCUMENT_SENDER = (
 ORG_DEPARTMENT = BuiltinRole(
     "org_department",
     "组织部",
-    "党委组织部门：管理所辖范围内的党组织、班子和党员信息。",
+    "党委组织部门：管理所辖范围内的党组织、班子和党员信息，组织精细化考核。",
     (
         orgs.VIEW_ORGANIZATION,
         orgs.MANAGE_ORGANIZATION,
@@ -124,6 +125,11 @@ ORG_DEPARTMENT = BuiltinRole(
         documents.SIGN_RECEIPT,
         office.ASSIGN_TASK,
         office.HANDLE_TASK,
+        assessment.MANAGE_TEMPLATE,
+        assessment.MANAGE_PERIOD,
+        assessment.SCORE,
+        assessment.SELF_CHECK,
+        assessment.VIEW_RESULT,
     ),
 )
 PARTY_OFFICE = BuiltinRole(
@@ -136,18 +142,21 @@ PARTY_OFFICE = BuiltinRole(
         documents.SIGN_RECEIPT,
         office.ASSIGN_TASK,
         office.HANDLE_TASK,
+        assessment.SCORE,
+        assessment.VIEW_RESULT,
     ),
 )
 COMMITTEE_LEADER = BuiltinRole(
     "committee_leader",
     "党委负责人",
-    "党委书记、副书记：签发公文，查阅收发文和工作任务情况。",
+    "党委书记、副书记：签发公文，查阅收发文、工作任务和考核结果。",
     (
         orgs.VIEW_ORGANIZATION,
         documents.VIEW_DOCUMENT,
         documents.REVIEW_DOCUMENT,
         documents.SIGN_DOCUMENT,
         documents.EXPORT_DOCUMENT,
+        assessment.VIEW_RESULT,
     ),
 )
 PROPAGANDA_HEAD = BuiltinRole(
@@ -160,6 +169,8 @@ PROPAGANDA_HEAD = BuiltinRole(
         portal.REVIEW_ARTICLE,
         portal.MANAGE_DOWNLOADS,
         portal.MANAGE_SITE,
+        assessment.SCORE,
+        assessment.VIEW_RESULT,
     ),
 )
 PROPAGANDA_OFFICER = BuiltinRole(
@@ -201,6 +212,8 @@ BRANCH_SECRETARY = BuiltinRole(
         documents.VIEW_DOCUMENT,
         documents.SIGN_RECEIPT,
         office.HANDLE_TASK,
+        assessment.SELF_CHECK,
+        assessment.VIEW_RESULT,
     ),
 )
 PARTY_CLERK = BuiltinRole(
@@ -225,6 +238,8 @@ PARTY_CLERK = BuiltinRole(
         documents.VIEW_DOCUMENT,
         documents.SIGN_RECEIPT,
         office.HANDLE_TASK,
+        assessment.SELF_CHECK,
+        assessment.VIEW_RESULT,
     ),
 )
 

@@ -123,6 +123,7 @@ for _module in (
     "portal",
     "documents",
     "office",
+    "assessment",
 ):
     LABELS |= import_module(f"dangjian.{_module}.audit_labels").LABELS
 

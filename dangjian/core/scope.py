@@ -48,6 +48,7 @@ class Grant:
     path: str
     permissions: frozenset[str]
     admin_kind: str = ""
+    role_id: int | None = None
 
 
 @dataclass
@@ -106,6 +107,7 @@ def scope_of(user) -> UserScope:
             path=row.organization.path,
             permissions=frozenset(row.role.permissions),
             admin_kind=row.admin_kind,
+            role_id=row.role_id,
         )
         for row in rows
     ]

@@ -1,0 +1,3 @@
+"""`/api/v1/assessment/…` (being written this session)."""
+
+routes: list = []
