@@ -121,8 +121,12 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     page.select_option("#id_education", label="大学专科")
     with page.expect_response("**/development/cases/units/?*"):
         page.fill("input[name=unit_q]", "综采")
+    # The unit is among the first options already: wait for the searched list to be swapped
+    # in, or the swap lands after the choice and resets it (seen on a loaded CI machine).
+    browser_session.settle()
     expect(page.locator("#id_unit option", has_text="综采一队")).to_have_count(1)
     page.select_option("#id_unit", label="综采一队")
+    expect(page.locator("#id_unit option:checked")).to_have_text("综采一队")
     page.fill("#id_post", "采煤机司机")
     page.fill("#id_work_number", "M1-20240110")
     page.fill("#id_mobile", "13903750001")
@@ -132,6 +136,7 @@ def test_a_secretary_takes_an_applicant_to_full_member(
     expect(page.locator("#id_id_number + .invalid-feedback")).to_contain_text("选择已有人员")
     shots.screenshot("devui2-new-person-duplicate")
     assert not DevelopmentCase.objects.exists()
+    expect(page.locator("#id_unit option:checked")).to_have_text("综采一队")  # kept on re-render
     page.fill("#id_id_number", make_id_number("410402", date(1998, 5, 20), 13))
     page.set_input_files("#id_application_file", files=[APPLICATION])
     shots.screenshot("devui2-new-person")
