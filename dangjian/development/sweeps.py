@@ -11,7 +11,7 @@ from datetime import time, timedelta
 
 from django.urls import NoReverseMatch, reverse
 
-from dangjian.accounts.models import Role, RoleAssignment
+from dangjian.accounts.holders import nearest_holders_of, roles_with
 from dangjian.core.rules import rule_value
 from dangjian.core.scheduler import periodic
 from dangjian.development.deadlines import COMMITTEE
@@ -20,32 +20,8 @@ from dangjian.development.permissions import APPROVE_DEVELOPMENT, MANAGE_DEVELOP
 from dangjian.development.rules import REMINDER_LEAD_DAYS
 from dangjian.development.services.common import committee_of
 from dangjian.notifications.services import notify
-from dangjian.orgs.selectors import ancestor_paths
 
 CATEGORY = "development"
-
-
-def responsible_users(organization, permission: str, roles: list[int]) -> list[int]:
-    """Active users holding the permission by a grant on the organisation, or else on its
-    nearest ancestor where anyone holds it (the branch secretary, not every grant up to the
-    group)."""
-    if organization is None or not roles:
-        return []
-    paths = [organization.path, *reversed(ancestor_paths(organization.path))]
-    rows = RoleAssignment.objects.filter(
-        role_id__in=roles, organization__path__in=paths, user__is_active=True
-    ).values_list("organization__path", "user_id")
-    by_path: dict[str, set[int]] = {}
-    for path, user_id in rows:
-        by_path.setdefault(path, set()).add(user_id)
-    for path in paths:
-        if by_path.get(path):
-            return sorted(by_path[path])
-    return []
-
-
-def _roles_with(permission: str) -> list[int]:
-    return [role.pk for role in Role.objects.all() if permission in (role.permissions or [])]
 
 
 def _case_url(case) -> str:
@@ -70,7 +46,7 @@ class _Responsible:
     """Who must act for a case's deadline, read once per organisation and permission."""
 
     def __init__(self):
-        self.roles = {perm: _roles_with(perm) for perm in (MANAGE_DEVELOPMENT, APPROVE_DEVELOPMENT)}
+        self.roles = {perm: roles_with(perm) for perm in (MANAGE_DEVELOPMENT, APPROVE_DEVELOPMENT)}
         self.users: dict[tuple[int, str], list[int]] = {}
         self.committees: dict[int, object] = {}
 
@@ -85,7 +61,9 @@ class _Responsible:
             return []
         key = (organization.pk, permission)
         if key not in self.users:
-            self.users[key] = responsible_users(organization, permission, self.roles[permission])
+            self.users[key] = nearest_holders_of(
+                organization, permission, roles=self.roles[permission]
+            )
         return self.users[key]
 
 

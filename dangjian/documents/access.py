@@ -13,18 +13,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from dangjian.accounts.models import Role, RoleAssignment
+from dangjian.accounts.holders import nearest_holders
 from dangjian.core.scope import scope_of
 from dangjian.documents.models import Circulation, Document, Handling, Receipt
 from dangjian.documents.permissions import SIGN_RECEIPT, VIEW_DOCUMENT
-from dangjian.orgs.models import Organization
-
-STEP = Organization.steplen
 
 
 def documents_visible_to(user, permission: str = VIEW_DOCUMENT):
@@ -65,38 +60,7 @@ def receipt_for_reader_or_404(user, pk) -> Receipt:
         raise Http404 from exc
 
 
-def _ancestors(path: str) -> list[str]:
-    """The path and its ancestors' paths, nearest first."""
-    return [path[:end] for end in range(len(path), 0, -STEP)]
-
-
-def _roles_with(permission: str) -> list[int]:
-    rows = Role.objects.values_list("pk", "permissions")
-    return [pk for pk, perms in rows if permission in (perms or [])]
-
-
 def signers_of(organizations, permission: str = SIGN_RECEIPT) -> dict[int, list[int]]:
     """{organisation id: [user ids]} — the nearest level holding the permission, for each
     organisation (a fixed number of queries for any number of organisations)."""
-    organizations = list(organizations)
-    wanted = {path for org in organizations for path in _ancestors(org.path)}
-    roles = _roles_with(permission)
-    holders: dict[str, set[int]] = defaultdict(set)
-    paths = sorted(wanted)
-    for start in range(0, len(paths), 900):
-        rows = RoleAssignment.objects.filter(
-            role_id__in=roles,
-            organization__path__in=paths[start : start + 900],
-            user__is_active=True,
-        ).values_list("organization__path", "user_id")
-        for path, user_id in rows:
-            holders[path].add(user_id)
-    result: dict[int, list[int]] = {}
-    for org in organizations:
-        for path in _ancestors(org.path):
-            if holders.get(path):
-                result[org.pk] = sorted(holders[path])
-                break
-        else:
-            result[org.pk] = []
-    return result
+    return nearest_holders(organizations, permission)

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.accounts.holders import lineage
 from dangjian.core.rules import rule_value
 from dangjian.core.scheduler import periodic
 from dangjian.meetings.permissions import MANAGE_ELECTION
@@ -29,7 +30,7 @@ from dangjian.notifications.models import Notification
 from dangjian.notifications.services import notify
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.dates import add_months
-from dangjian.orgs.models import Committee, CommitteePost, Organization
+from dangjian.orgs.models import Committee, CommitteePost
 from dangjian.orgs.permissions import MANAGE_COMMITTEE
 
 NOTICE, URGENT, OVERDUE = "notice", "urgent", "overdue"
@@ -141,19 +142,13 @@ def _term_role_ids() -> list[int]:
     ]
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """The paths of the strict ancestors, nearest first."""
-    step = Organization.steplen
-    return [path[:length] for length in range(len(path) - step, 0, -step)]
-
-
 def recipients_for(committees: list[Committee]) -> dict[int, set[int]]:
     """{committee id: user ids} for the reminders of these committees (five queries)."""
     from dangjian.accounts.models import RoleAssignment
 
     role_ids = _term_role_ids()
     org_ids = {row.organization_id for row in committees}
-    ancestors = {path for row in committees for path in _ancestor_paths(row.organization.path)}
+    ancestors = {path for row in committees for path in lineage(row.organization.path)[1:]}
     own: dict[int, set[int]] = defaultdict(set)
     upper: dict[str, set[int]] = defaultdict(set)
     # The three administrators (三员) run the platform, not the party work: no reminders.
@@ -174,7 +169,7 @@ def recipients_for(committees: list[Committee]) -> dict[int, set[int]]:
     result: dict[int, set[int]] = {}
     for row in committees:
         users = set(own.get(row.organization_id, ())) | secretaries.get(row.pk, set())
-        for path in _ancestor_paths(row.organization.path):
+        for path in lineage(row.organization.path)[1:]:
             if upper.get(path):
                 users |= upper[path]
                 break

@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.core.rules import rule_value
 from dangjian.core.scope import get_visible_or_404, scope_of
 from dangjian.core.search_select import OPTION_LIMIT
@@ -20,7 +19,6 @@ from dangjian.members.forms.pickers import search
 from dangjian.members.models import Member
 from dangjian.members.services.status.common import HELD
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
-from dangjian.orgs.selectors import ancestor_paths
 from dangjian.transfers.models import LETTER_OUT, Direction, Letter, State, Transfer
 from dangjian.transfers.permissions import (
     APPROVE_TRANSFER,
@@ -163,26 +161,6 @@ def next_actions(user, transfer: Transfer) -> list[Action]:
 
 
 # ---------------------------------------------------------------- who is told
-
-
-def responsible_users(organization, permission: str) -> list[int]:
-    """The active users holding `permission` through a grant on the organisation itself, or
-    else on its nearest ancestor where someone holds it (the 组织部 of the committee, not every
-    grant-holder up to the group)."""
-    if organization is None:
-        return []
-    roles = [role.pk for role in Role.objects.all() if permission in (role.permissions or [])]
-    paths = [organization.path, *reversed(ancestor_paths(organization.path))]
-    rows = RoleAssignment.objects.filter(
-        role_id__in=roles, organization__path__in=paths, user__is_active=True
-    ).values_list("organization__path", "user_id")
-    by_path: dict[str, list[int]] = {}
-    for path, user_id in rows:
-        by_path.setdefault(path, []).append(user_id)
-    for path in paths:
-        if by_path.get(path):
-            return sorted(set(by_path[path]))
-    return []
 
 
 # ---------------------------------------------------------------- the search-backed selects

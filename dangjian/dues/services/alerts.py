@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.apps import apps
 
+from dangjian.accounts.holders import lineage, nearest
 from dangjian.core.rules import rule_source, rule_value
 from dangjian.dues import rules
 from dangjian.dues.models import LedgerEntry
@@ -21,8 +22,6 @@ from dangjian.dues.selectors import arrears_rows, month_start
 from dangjian.members.models import IN_GOOD_STANDING
 from dangjian.notifications.models import Notification
 from dangjian.notifications.services import notify
-
-STEP = 4  # treebeard path characters per level
 
 
 def _holders() -> dict[str, dict[str, set[int]]]:
@@ -42,26 +41,14 @@ def _holders() -> dict[str, dict[str, set[int]]]:
     return result
 
 
-def _ancestors(path: str) -> list[str]:
-    """The path and its ancestors' paths, nearest first."""
-    return [path[:end] for end in range(len(path), 0, -STEP)]
-
-
-def _nearest(holders: dict[str, set[int]], paths: list[str]) -> set[int]:
-    for path in paths:
-        if holders.get(path):
-            return set(holders[path])
-    return set()
-
-
 def recipients_for(holders, branch_path: str, *, lapse: bool) -> set[int]:
     """The branch's dues managers (the nearest level holding `dues.manage_dues`); for the
     自行脱党 warning also the upper committee (nearest level above holding either permission)."""
-    paths = _ancestors(branch_path)
-    users = _nearest(holders[MANAGE_DUES], paths)
+    paths = lineage(branch_path)
+    users = nearest(holders[MANAGE_DUES], paths)
     if lapse:
         above = paths[1:]
-        users |= _nearest(holders[APPROVE_HARDSHIP], above) | _nearest(holders[MANAGE_DUES], above)
+        users |= nearest(holders[APPROVE_HARDSHIP], above) | nearest(holders[MANAGE_DUES], above)
     return users
 
 

@@ -10,12 +10,13 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
+from dangjian.accounts.holders import nearest_holders_of
 from dangjian.core.rules import rule_value
 from dangjian.notifications.services import notify
 from dangjian.transfers.models import LETTER_OUT, State, Transfer
 from dangjian.transfers.permissions import APPROVE_TRANSFER
 from dangjian.transfers.rules import RECEIPT_DAYS
-from dangjian.transfers.selectors import responsible_users, with_letter
+from dangjian.transfers.selectors import with_letter
 from dangjian.transfers.services.common import committee_of
 from dangjian.transfers.services.outgoing import transfer_mark_expired
 
@@ -39,7 +40,7 @@ def _expired_letters(today: date) -> int:
         number, valid_until = transfer.letter_number, transfer.letter_valid_until
         transfer_mark_expired(actor=None, transfer=transfer, today=today)
         sent += notify(
-            recipients=responsible_users(transfer.issuing_committee, APPROVE_TRANSFER),
+            recipients=nearest_holders_of(transfer.issuing_committee, APPROVE_TRANSFER),
             title=f"{transfer.person.name}的组织关系介绍信已过期未被接收",
             body=f"介绍信{number}有效期至 {valid_until:%Y-%m-%d}，接收方尚未办理接收。"
             "请联系党员和接收党组织，必要时补开介绍信。",
@@ -61,11 +62,11 @@ def _receipts_due(today: date) -> int:
     for transfer in rows:
         due = transfer.received_on + timedelta(days=days)
         if transfer.state == State.RECEIVED_BY_TARGET:
-            recipients = responsible_users(transfer.issuing_committee, APPROVE_TRANSFER)
+            recipients = nearest_holders_of(transfer.issuing_committee, APPROVE_TRANSFER)
             title = f"{transfer.person.name}的组织关系转接回执逾期未收回"
             body = f"对方于 {transfer.received_on:%Y-%m-%d} 接收，回执应在 {due:%Y-%m-%d} 前寄回。"
         else:
-            recipients = responsible_users(committee_of(transfer.receiver), APPROVE_TRANSFER)
+            recipients = nearest_holders_of(committee_of(transfer.receiver), APPROVE_TRANSFER)
             title = f"{transfer.person.name}的组织关系转入回执逾期未寄出"
             body = (
                 f"已于 {transfer.received_on:%Y-%m-%d} 编入支部，"
