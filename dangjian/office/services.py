@@ -559,60 +559,55 @@ def _template_header(task: WorkTask) -> list[str]:
 
 
 def assignment_accept(*, actor, assignment: TaskAssignment, note: str = "", now=None):
-    now = now or timezone.now()
     with transaction.atomic():
-        assignment = _locked_assignment(assignment)
-        task = assignment.task
-        _require_assigner(actor, task)
-        _require_reviewable(task, assignment)
-        WorkTask.objects.filter(pk=task.pk).update(
-            submitted_count=F("submitted_count") - 1, accepted_count=F("accepted_count") + 1
+        return _review(
+            actor, assignment, AStatus.ACCEPTED, "accepted_count", note, now or timezone.now()
         )
-        _reviewed(assignment, AStatus.ACCEPTED, note, actor, now)
-        audit_log(
-            actor=actor,
-            action="office.assignment_accept",
-            obj=assignment,
-            organization=assignment.organization,
-            after={"note": note},
-        )
-    return assignment
 
 
 def assignment_return(*, actor, assignment: TaskAssignment, reason: str, now=None):
-    now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写退回原因，写明需要怎样修改，承办单位会看到它。")
     if len(reason) > 500:
         raise ServiceError("退回原因不能超过 500 字。")
     with transaction.atomic():
-        assignment = _locked_assignment(assignment)
-        task = assignment.task
-        _require_assigner(actor, task)
-        _require_reviewable(task, assignment)
-        WorkTask.objects.filter(pk=task.pk).update(
-            submitted_count=F("submitted_count") - 1, returned_count=F("returned_count") + 1
-        )
-        _reviewed(assignment, AStatus.RETURNED, reason, actor, now)
-        audit_log(
-            actor=actor,
-            action="office.assignment_return",
-            obj=assignment,
-            organization=assignment.organization,
-            after={"reason": reason},
+        assignment = _review(
+            actor, assignment, AStatus.RETURNED, "returned_count", reason, now or timezone.now()
         )
         users = _handlers([assignment.organization])
         if users:
             notify(
                 recipients=users,
-                title=f"报送被退回：{task.title}",
+                title=f"报送被退回：{assignment.task.title}",
                 body=f"退回原因：{reason}",
                 url=_assignment_url(assignment),
                 category="office",
-                obj=task,
+                obj=assignment.task,
                 dedupe_key=f"office-return:{assignment.pk}:{assignment.submit_count}",
             )
+    return assignment
+
+
+def _review(actor, assignment, status: str, counter: str, note: str, now) -> TaskAssignment:
+    """Accept or return a submitted report (inside the caller's transaction): the row is
+    locked, the task's counters move from 待审核 to `counter`, the review is audited."""
+    assignment = _locked_assignment(assignment)
+    task = assignment.task
+    _require_assigner(actor, task)
+    _require_reviewable(task, assignment)
+    WorkTask.objects.filter(pk=task.pk).update(
+        submitted_count=F("submitted_count") - 1, **{counter: F(counter) + 1}
+    )
+    _reviewed(assignment, status, note, actor, now)
+    key = "note" if status == AStatus.ACCEPTED else "reason"
+    audit_log(
+        actor=actor,
+        action=f"office.assignment_{'accept' if status == AStatus.ACCEPTED else 'return'}",
+        obj=assignment,
+        organization=assignment.organization,
+        after={key: note},
+    )
     return assignment
 
 
