@@ -100,6 +100,19 @@ def _locked(receipt: Receipt) -> Receipt:
     )
 
 
+def _handling(actor, receipt: Receipt, *, org_copy: str = "") -> Receipt:
+    """Lock the receipt for a handling step and check it may be taken: the actor handles it,
+    it is neither returned nor archived, and it has been signed; with `org_copy` (the step's
+    name) it must also be the organisation's copy, not a person's."""
+    receipt = _locked(receipt)
+    _require_handler(actor, receipt)
+    _refuse_closed(receipt)
+    _require_signed(receipt)
+    if org_copy:
+        _require_org_copy(receipt, org_copy)
+    return receipt
+
+
 def _advance(receipt: Receipt, status: str) -> None:
     if PROGRESS.get(status, 0) > PROGRESS.get(receipt.status, 0):
         receipt.status = status
@@ -233,11 +246,7 @@ def receipt_register(*, actor, receipt: Receipt, proposal: str = "") -> Receipt:
     if len(proposal) > 500:
         raise ServiceError("拟办意见最多 500 字。")
     with transaction.atomic():
-        receipt = _locked(receipt)
-        _require_handler(actor, receipt)
-        _refuse_closed(receipt)
-        _require_signed(receipt)
-        _require_org_copy(receipt, "登记收文编号")
+        receipt = _handling(actor, receipt, org_copy="登记收文编号")
         if receipt.register_no:
             if proposal and proposal != receipt.proposal:
                 receipt.proposal = proposal
@@ -266,10 +275,7 @@ def receipt_return(*, actor, receipt: Receipt, reason: str) -> Receipt:
     if len(reason) > 500:
         raise ServiceError("退回理由最多 500 字。")
     with transaction.atomic():
-        receipt = _locked(receipt)
-        _require_handler(actor, receipt)
-        _refuse_closed(receipt)
-        _require_signed(receipt)
+        receipt = _handling(actor, receipt)
         if receipt.document_id is None:
             raise ServiceError("纸质来文请线下退回来文机关，不能在平台上退回。")
         if receipt.register_no or receipt.status != Status.SIGNED:
@@ -403,11 +409,7 @@ def receipt_circulate(*, actor, receipt: Receipt, readers) -> int:
     """传阅 to named people; returns how many were added (a person already on the list is
     skipped)."""
     with transaction.atomic():
-        receipt = _locked(receipt)
-        _require_handler(actor, receipt)
-        _refuse_closed(receipt)
-        _require_signed(receipt)
-        _require_org_copy(receipt, "传阅")
+        receipt = _handling(actor, receipt, org_copy="传阅")
         readers = _pool_users(receipt, readers, "传阅人")
         if len(readers) > MAX_READERS:
             raise ServiceError(f"一次最多传阅给 {MAX_READERS} 人。")
@@ -469,11 +471,7 @@ def receipt_assign(*, actor, receipt: Receipt, lead, assistants=(), due_on=None)
     if due_on is not None and due_on < timezone.localdate():
         raise ServiceError("办理期限不能早于今天。")
     with transaction.atomic():
-        receipt = _locked(receipt)
-        _require_handler(actor, receipt)
-        _refuse_closed(receipt)
-        _require_signed(receipt)
-        _require_org_copy(receipt, "交办")
+        receipt = _handling(actor, receipt, org_copy="交办")
         if lead is None:
             raise ServiceError("请选择主办人。")
         assistants = [u for u in assistants if u and getattr(u, "pk", u) != lead.pk]
@@ -542,10 +540,7 @@ def receipt_reply(*, actor, receipt: Receipt, text: str, files=(), now=None) -> 
     if len(text) > 5000:
         raise ServiceError("回复内容最多 5000 字，更多内容请作为附件上传。")
     with transaction.atomic():
-        receipt = _locked(receipt)
-        _require_handler(actor, receipt)
-        _refuse_closed(receipt)
-        _require_signed(receipt)
+        receipt = _handling(actor, receipt)
         if receipt.document_id is None:
             raise ServiceError("纸质来文请按来文要求线下答复，平台上只登记办理结果（办结）。")
         if not receipt.reply_required:
@@ -579,10 +574,7 @@ def receipt_archive(*, actor, receipt: Receipt, note: str = "") -> Receipt:
     if len(note) > 500:
         raise ServiceError("办结说明最多 500 字。")
     with transaction.atomic():
-        receipt = _locked(receipt)
-        _require_handler(actor, receipt)
-        _refuse_closed(receipt)
-        _require_signed(receipt)
+        receipt = _handling(actor, receipt)
         if receipt.reply_required and receipt.document_id and receipt.replied_at is None:
             raise ServiceError("这份公文要求回复，请先回复发文单位再办结。")
         receipt.status, receipt.archived_at, receipt.result_note = (
