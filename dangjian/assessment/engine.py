@@ -103,8 +103,8 @@ def leaf_points(
         return check_points(indicator, points)
     if rule == RuleType.DEDUCTION:
         count = _count(occurrences)
-        value = q(indicator.max_points) - count * q(indicator.unit_points)
-        return max(value, ZERO) if indicator.floor_at_zero else q(value)
+        value = q(q(indicator.max_points) - count * q(indicator.unit_points))
+        return max(value, ZERO) if indicator.floor_at_zero else value
     if rule == RuleType.BINARY:
         if achieved is None:
             raise ScoreError("请选择是否达标。")
@@ -116,7 +116,7 @@ def leaf_points(
         labels = "、".join(choice["label"] for choice in indicator.levels)
         raise ScoreError(f"请选择档次（{labels}）。")
     count = _count(occurrences)
-    return min(count * q(indicator.unit_points), allowed_range(indicator).high)
+    return min(q(count * q(indicator.unit_points)), allowed_range(indicator).high)
 
 
 def _count(occurrences) -> Decimal:
