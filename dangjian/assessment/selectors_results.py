@@ -324,14 +324,9 @@ def indicator_losses(
         lost = engine.full_points(indicator) - row["points"]
         if lost > 0:
             loss.deduction += lost * row["n"]
-    # Targets losing points, distinct over the periods: below the leaf's full value (its
-    # max_points, or the top level of a graded leaf).
-    losing = Q(points__lt=F("indicator__max_points")) & ~Q(indicator__rule_type=RuleType.GRADED)
-    for indicator in indicators.values():
-        if indicator.rule_type == RuleType.GRADED:
-            losing |= Q(indicator_id=indicator.pk, points__lt=engine.full_points(indicator))
+    # Targets losing points, distinct over the periods.
     for row in (
-        leaves.filter(losing)
+        leaves.filter(losing_q(indicators.values()))
         .values("indicator__code", "indicator__title")
         .annotate(
             members=Count("scorecard__member_id", distinct=True),
@@ -351,6 +346,18 @@ def indicator_losses(
         key=lambda loss: (-loss.deduction, -loss.targets, _code_key(loss.code)),
     )
     return result[:limit] if limit else result
+
+
+def losing_q(indicators) -> Q:
+    """LeafScore rows below their leaf's full value: its max_points, or for a graded leaf the
+    top level (one term per graded indicator among `indicators`). Bonus leaves never lose."""
+    losing = Q(points__lt=F("indicator__max_points")) & ~Q(
+        indicator__rule_type__in=(RuleType.GRADED, RuleType.BONUS)
+    )
+    for indicator in indicators:
+        if indicator.rule_type == RuleType.GRADED:
+            losing |= Q(indicator_id=indicator.pk, points__lt=engine.full_points(indicator))
+    return losing
 
 
 def _subtree(root):
