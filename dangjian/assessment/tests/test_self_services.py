@@ -129,7 +129,7 @@ def test_only_the_target_side_and_only_while_the_period_is_open(setup):
 
 
 def test_a_leaf_of_another_template_is_refused(setup, aw):
-    _, period, card = setup
+    card = setup[2]
     from dangjian.assessment.testing import make_template
 
     other = make_template(aw, name="另一套")

@@ -140,10 +140,8 @@ def test_files_are_served_inline_only_as_pictures_and_pdf(setup, client):
     pdf = svc.evidence_upload(
         actor=aw.bob, card=card, indicator=ind, file=upload("b.pdf", PDF_BYTES)
     )
-    doc = svc.evidence_upload(
-        actor=aw.bob, card=card, indicator=ind,
-        file=upload("c.docx", docx_bytes("会议<script>alert(1)</script>记录", table=[["议题", "<b>x</b>"]])),
-    )  # fmt: skip
+    text = docx_bytes("会议<script>alert(1)</script>记录", table=[["议题", "<b>x</b>"]])
+    doc = svc.evidence_upload(actor=aw.bob, card=card, indicator=ind, file=upload("c.docx", text))
     login(client, aw.bob)
     response = client.get(reverse("assessment:evidence_file", args=[png.pk]))
     assert response["Content-Type"] == "image/png"
@@ -192,8 +190,11 @@ def test_appeal_of_a_deducted_leaf_while_the_window_is_open(setup, client):
     assert client.get(url).status_code == 200
     response = client.post(
         url,
-        {"reason": "第二次党课已于11月20日补上，附签到表", "files": [upload("签到表.pdf", PDF_BYTES)],
-         "form_token": "f" * 32},
+        {
+            "reason": "第二次党课已于11月20日补上，附签到表",
+            "files": [upload("签到表.pdf", PDF_BYTES)],
+            "form_token": "f" * 32,
+        },
         follow=True,
     )  # fmt: skip
     assert response.status_code == 200
