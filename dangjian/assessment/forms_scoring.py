@@ -68,7 +68,11 @@ class ScoreForm(BootstrapForm):
                 (c["label"], f"{c['label']}（{engine.fmt(c['points'])}分）")
                 for c in indicator.levels
             ]
-        if not indicator.veto:
+        if "achieved" in self.fields:
+            self.fields["achieved"].widget.attrs["class"] = "form-check-input"
+        if indicator.veto:
+            self.fields["vetoed"].widget.attrs["class"] = "form-check-input"
+        else:
             del self.fields["vetoed"]
         if rule == RuleType.BONUS:
             self.fields["reason"].label = "评分说明"
