@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
+from dangjian.core.bench.assessment import ASSESSMENT_CASES
 from dangjian.core.bench.cases import (
     BenchWorld,
     Case,
@@ -240,7 +241,7 @@ def _roster(path: Path, world: BenchWorld, rows: int) -> Path:
 
 IMPORT_CASE = OperationCase("Excel 导入 10 000 行（校验 + 写入）", _prepare_import, size=10_000)
 CASES = (*CASES, *MEMBER_CASES, IMPORT_CASE, *LIFECYCLE_CASES, *MEETING_CASES, *PORTAL_CASES,
-         *OFFICE_CASES)  # fmt: skip
+         *OFFICE_CASES, *ASSESSMENT_CASES)  # fmt: skip
 
 
 def run_benchmarks(
