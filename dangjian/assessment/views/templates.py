@@ -29,6 +29,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.assessment import excel
+from dangjian.assessment.engine import fmt
 from dangjian.assessment.forms_templates import (
     CopyForm,
     ImportForm,
@@ -234,6 +235,7 @@ def tree_rows(nodes: list[Indicator]) -> tuple[list[dict], dict]:
     leaves = [node for node in nodes if node.level == 3]
     summary = {
         "total": total,
+        "total_fmt": fmt(total),
         "bonus_caps": bonus_caps,
         "leaf_count": len(leaves),
         "bonus_count": sum(1 for leaf in leaves if leaf.rule_type == RuleType.BONUS),
@@ -253,15 +255,25 @@ def template_detail(request, pk: int):
         .order_by("position", "id")
     )
     for node in nodes:
-        if node.source:
-            node.source_label = services.source_label(node.source)
+        node.source_label = services.source_label(node.source) if node.source else ""
+        node.max_fmt, node.unit_fmt = fmt(node.max_points), fmt(node.unit_points)
+        node.cap_fmt = fmt(node.bonus_cap)
     rows, summary = tree_rows(nodes)
+    for node in nodes:
+        if node.level < 3:
+            node.sum_fmt, node.caps_fmt = fmt(node.sum), fmt(node.bonus_caps)
     context = {
         "template": template,
         "rows": rows,
         "summary": summary,
         "is_member_sheet": template.target_kind == "member",
         "bands": template.bands(),
+        "fmt": {
+            "base": fmt(template.base_points),
+            "cap": fmt(template.bonus_cap),
+            "min": fmt(template.min_total) or "不限",
+            "max": fmt(template.max_total) or "不限",
+        },
         "form_token": _once(request, f"tpl:{template.pk}").token,
     }
     return render(request, "assessment/tpl_detail.html", context)
