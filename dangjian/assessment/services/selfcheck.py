@@ -366,8 +366,12 @@ def leaf_resubmit(*, actor, card: Scorecard, indicator: Indicator, note: str = "
         _require_target(actor, card)
         _require_leaf_of(card, indicator)
         _require_open(card, "重新提交")
-        row = LeafScore.objects.select_for_update().filter(scorecard=card, indicator=indicator)
-        row = row.first()
+        row = (
+            LeafScore.objects.select_for_update(of=("self",))
+            .filter(scorecard=card, indicator=indicator)
+            .order_by()
+            .first()
+        )
         if row is None or row.status != LeafScore.Status.RETURNED:
             raise ServiceError(f"细则 {indicator.code} 没有被退回，无需重新提交。")
         row.indicator = indicator
