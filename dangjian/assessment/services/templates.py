@@ -18,7 +18,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from dangjian.accounts.models import Role
@@ -413,6 +413,19 @@ def _clean_header(name, year) -> tuple[str, int]:
     return name, year
 
 
+def _insert(**fields) -> Template:
+    """Create with the version computed just before; two people creating the same name and
+    year at the same moment meet the unique constraint: the second is told to try again."""
+    try:
+        with transaction.atomic():
+            return Template.objects.create(**fields)
+    except IntegrityError as exc:
+        raise ServiceError(
+            f"{fields['year']}年“{fields['name']}”的第{fields['version']}版刚刚由他人建立，"
+            "请刷新后重试。"
+        ) from exc
+
+
 @transaction.atomic
 def template_create(*, actor, owner, name, year, target_kind=TargetKind.ORGANIZATION, **settings):
     _require_manager(actor, owner)
@@ -420,7 +433,7 @@ def template_create(*, actor, owner, name, year, target_kind=TargetKind.ORGANIZA
     if target_kind not in TargetKind.values:
         raise ServiceError("请选择考核对象（党组织或党员）。")
     fields = clean_settings(settings)
-    template = Template.objects.create(
+    template = _insert(
         owner=owner,
         name=name,
         year=year,
@@ -482,7 +495,7 @@ def template_copy(*, actor, template, year=None, name=None):
     source = Template.objects.select_related("owner").get(pk=template.pk)
     _require_manager(actor, source.owner)
     name, year = _clean_header(name or source.name, year or source.year)
-    copy = Template.objects.create(
+    copy = _insert(
         owner=source.owner,
         name=name,
         year=year,

@@ -346,3 +346,11 @@ def test_parse_helpers():
     assert svc.parse_number("+0.5") == Decimal("0.5")
     assert svc.parse_number("两分") is None
     assert svc.parse_number("nan") is None
+
+
+def test_a_version_taken_at_the_same_moment_is_refused(aw, monkeypatch):
+    _new(aw)
+    monkeypatch.setattr(svc, "_next_version", lambda owner, year, name: 1)
+    with pytest.raises(ServiceError, match="第1版刚刚由他人建立，请刷新后重试"):
+        _new(aw)
+    assert Template.objects.filter(owner=aw.mine, name="测试考核").count() == 1

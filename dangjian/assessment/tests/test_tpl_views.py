@@ -376,3 +376,17 @@ def test_detail_queries_do_not_grow_with_the_tree(aw, client):
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] and counts[1] <= 12
+
+
+def test_copy_page_offers_this_year_for_last_years_sheet(aw, client):
+    import datetime as dt
+
+    import time_machine
+
+    template = make_template(aw, name="去年的", year=2026)
+    url = reverse("assessment:template_copy", args=[template.pk])
+    for now, year in ((dt.datetime(2027, 1, 10, 9, tzinfo=dt.UTC), 2027),
+                      (dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), 2026)):  # fmt: skip
+        with time_machine.travel(now, tick=False):
+            client.force_login(aw.alice)
+            assert client.get(url).context["form"].initial["year"] == year

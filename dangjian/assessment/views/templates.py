@@ -26,6 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.assessment import excel
@@ -302,7 +303,9 @@ def template_settings(request, pk: int):
 def template_copy(request, pk: int):
     template = _template_or_404(request.user, pk)
     once = _once(request, f"copy:{template.pk}")
-    form = CopyForm(request.POST or None, initial={"year": template.year, "name": template.name})
+    # Last year's sheet is copied to this year by default; this year's to its next version.
+    year = max(template.year, timezone.localdate().year)
+    form = CopyForm(request.POST or None, initial={"year": year, "name": template.name})
     if request.method == "POST" and form.is_valid():
         if not once.claim():
             return once.repeated(request, reverse("assessment:templates"))
