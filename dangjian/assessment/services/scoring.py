@@ -102,6 +102,17 @@ def _locked_card(card: Scorecard) -> Scorecard:
     )
 
 
+def _locked_leaf(card: Scorecard, indicator: Indicator) -> LeafScore | None:
+    # order_by("pk"): the default ordering joins the card's nullable category, and PostgreSQL
+    # refuses FOR UPDATE on the nullable side of an outer join
+    return (
+        LeafScore.objects.select_for_update(of=("self",))
+        .filter(scorecard=card, indicator=indicator)
+        .order_by("pk")
+        .first()
+    )
+
+
 def computed_reason(leaf: LeafScore | None) -> str:
     """The computed explanation as a reason text (the default when a computed deduction is
     accepted as it is)."""
@@ -211,7 +222,7 @@ def leaf_score(
     _require_scorer(actor, card, indicator)
     now = timezone.now()
     _require_ready(card, now)
-    leaf = LeafScore.objects.select_for_update().filter(scorecard=card, indicator=indicator).first()
+    leaf = _locked_leaf(card, indicator)
     fields = _checked(
         indicator,
         leaf,
@@ -248,7 +259,9 @@ def leaf_scores_bulk(*, actor, period: Period, indicator: Indicator, entries: li
     """Score one leaf for many cards of a period (the table's 保存全部 / 全部采用系统计算分).
     Every row is validated first; one refused row refuses all, with one message per row
     ("单位：说明"). Returns the number of leaves scored."""
-    period = Period.objects.select_for_update().select_related("template").get(pk=period.pk)
+    period = (
+        Period.objects.select_for_update(of=("self",)).select_related("template").get(pk=period.pk)
+    )
     _require_open(period)
     if indicator.template_id != period.template_id or not indicator.is_leaf:
         raise ServiceError("这项指标不是本期考核指标体系中的评分细则。")
@@ -264,9 +277,9 @@ def leaf_scores_bulk(*, actor, period: Period, indicator: Indicator, entries: li
     }
     leaves = {
         leaf.scorecard_id: leaf
-        for leaf in LeafScore.objects.select_for_update().filter(
-            scorecard_id__in=ids, indicator=indicator
-        )
+        for leaf in LeafScore.objects.select_for_update(of=("self",))
+        .filter(scorecard_id__in=ids, indicator=indicator)
+        .order_by("pk")
     }
     now = timezone.now()
     errors, planned = [], []
@@ -333,7 +346,7 @@ def leaf_return(*, actor, card: Scorecard, indicator: Indicator, message: str) -
         raise ServiceError("请写明退回原因和需要补充的佐证材料。")
     if len(message) > MAX_REASON:
         raise ServiceError(f"退回说明不能超过{MAX_REASON}字。")
-    leaf = LeafScore.objects.select_for_update().filter(scorecard=card, indicator=indicator).first()
+    leaf = _locked_leaf(card, indicator)
     if leaf is not None and leaf.points is not None:
         raise ServiceError("这项细则已经评分，不能再退回；如需改分请直接修改评分。")
     if leaf is not None and leaf.status == LeafScore.Status.RETURNED:
