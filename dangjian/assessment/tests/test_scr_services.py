@@ -331,3 +331,18 @@ def test_sources_compute_never_touches_a_score_and_refuses_after_lock(aw, period
     with pytest.raises(ServiceError, match="没有可用的自动计算来源"):
         Period.objects.filter(pk=period.pk).update(status=Period.Status.OPEN)
         scoring.sources_compute(period=period, indicator=leaf(period.template, "2.1.1"))
+
+
+def test_the_sheet_s_registered_sources_run_over_the_period(aw, period):
+    """The sheet's 1.1.1 (meetings.sanhui_yike) and 3.1.1 (documents.sign_timeliness) run once
+    each over both cards; whatever they find, nothing is scored."""
+    keys = [
+        key for key in ("meetings.sanhui_yike", "documents.sign_timeliness") if sources.get(key)
+    ]
+    assert keys, "the live-data sources are registered at start-up (sources.autodiscover)"
+    written = scoring.sources_compute(actor=aw.alice, period=period)
+    assert written == 2 * len(keys)
+    rows = LeafScore.objects.filter(scorecard__period=period)
+    assert rows.count() == written
+    assert all(row.computed_at and row.points is None for row in rows)
+    assert all(row.computed_points is not None or row.computed_lines for row in rows)
