@@ -47,15 +47,16 @@ from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 BATCH = 1000
 Status = Period.Status
 MAX_APPEAL_DAYS = 30
-# The categories a new period of organisations starts with (the page's defaults).
+# The categories a new period of organisations starts with (the page's defaults). The last one
+# takes whatever matches no keyword and no unit kind, so 辅助区队 comes last.
 DEFAULT_CATEGORIES = [
     {
         "name": "生产区队",
         "name_keywords": ["综采", "综掘", "掘进", "开拓", "采煤", "机电", "运输", "通风", "准备"],
         "unit_kinds": [],
     },
+    {"name": "机关科室", "name_keywords": ["机关", "科室"], "unit_kinds": ["office"]},
     {"name": "辅助区队", "name_keywords": [], "unit_kinds": ["team", "workshop"]},
-    {"name": "机关科室", "name_keywords": ["机关", "科"], "unit_kinds": ["office"]},
 ]
 DEFAULT_TARGET_TYPES = [str(t) for t in BRANCH_TYPES]
 

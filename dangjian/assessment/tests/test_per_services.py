@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db.models import Count
 from django.utils import timezone
 
 from dangjian.assessment.models import Category, Period, Scorecard, TargetKind, Template
@@ -33,8 +34,8 @@ def test_create_writes_a_draft_with_categories_and_an_audit_entry(aw):
     assert period.status == Period.Status.DRAFT and period.target_count == 0
     assert list(period.categories.values_list("name", flat=True)) == [
         "生产区队",
-        "辅助区队",
         "机关科室",
+        "辅助区队",
     ]
     assert period.target_note == "一矿党委下属党支部"
     assert AuditEntry.objects.filter(action="assessment.period_create").count() == 1
@@ -118,12 +119,10 @@ def test_open_forty_branches_assigns_categories(aw, django_assert_max_num_querie
     assert period.status == Period.Status.OPEN and period.target_count == 42
     assert period.opened_at is not None
     by_category = dict(
-        Category.objects.filter(period=period)
-        .values_list("name")
-        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("scorecards"))
+        Category.objects.filter(period=period).values_list("name").annotate(n=Count("scorecards"))
     )
     # 综采 ×10, 机电 ×10, 综采一队 and 掘进二队 → 生产区队; 后勤 (team units) → 辅助区队;
-    # 科室 (office units, and the keyword 科) → 机关科室.
+    # 科室 (office units, and the keyword 科室) → 机关科室.
     assert by_category == {"生产区队": 22, "辅助区队": 10, "机关科室": 10}
     card = card_of(period, aw.branch1)
     assert card.leaf_count == 6 and card.target_name == "综采一队党支部"
