@@ -68,6 +68,28 @@ def test_organisation_department_builds_the_sheet(browser_session, live_aw):
     page.wait_for_load_state("networkidle")
     expect(page.get_by_test_id("tpl-total")).to_contain_text("合计100分")
 
+    # The settings page, and an import refused row by row (nothing changes).
+    page.get_by_test_id("tpl-settings").click()
+    page.wait_for_load_state("networkidle")
+    bands = page.locator("input[name=grade_bands]")
+    expect(bands).to_have_value("优秀:90, 良好:80, 合格:60, 不合格:0")
+    browser_session.screenshot("assess-tpl-settings")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    page.get_by_test_id("tpl-import").click()
+    page.wait_for_load_state("networkidle")
+    form = page.get_by_test_id("tpl-import-form")
+    form.locator("input[name=file]").set_input_files(
+        {"name": "指标.xlsx", "mimeType": "application/octet-stream", "buffer": _bad_sheet()}
+    )
+    page.get_by_test_id("tpl-import-save").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("import-problems")).to_contain_text("第4行：分值须为数字")
+    browser_session.screenshot("assess-tpl-import-refused")
+    page.get_by_role("link", name="取消").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("tpl-total")).to_contain_text("合计100分")
+
     branch = Template.objects.get(name=BRANCH_SHEET)
     assert not Indicator.objects.filter(template=branch, title="网评文章质量").exists()
     make_period(aw, branch)
@@ -75,3 +97,19 @@ def test_organisation_department_builds_the_sheet(browser_session, live_aw):
     expect(page.get_by_test_id("tpl-used")).to_be_visible()
     expect(page.get_by_test_id("add-category")).to_have_count(0)
     browser_session.screenshot("assess-tpl-detail-used")
+
+
+def _bad_sheet() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["评分细则"])
+    sheet.append(["目标", "项目", "内容", "评分说明", "分值"])
+    sheet.append(["支部建设", "组织生活", "三会一课", "每缺一次扣1分", 5])
+    sheet.append([None, None, "支委会", "无记录扣2分", "两分"])
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
