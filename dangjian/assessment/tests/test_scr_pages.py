@@ -226,3 +226,41 @@ def test_query_counts_do_not_grow_with_rows(client, aw, page, django_assert_max_
         counts.append(_count(c, url, django_assert_max_num_queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 25
+
+
+def test_the_card_page_saves_a_leaf_row_in_indicator_mode(client, aw, period):
+    one = card_of(period, aw.branch1)
+    submit(one)
+    bonus = leaf(period.template, "4.1.1")
+    c = _client(client, aw.alice)
+    page = c.get(reverse("assessment:score_card", args=[one.pk]))
+    codes = [row["indicator"].code for row in page.context["rows"]]
+    assert codes == ["1.1.1", "1.1.2", "4.1.1"]  # alice's leaves only
+    prefix = f"r{one.pk}-{bonus.pk}"
+    response = c.post(
+        _row_url(one, bonus),
+        {
+            "action": "score",
+            "mode": "indicator",
+            "form_token": "e" * 32,
+            f"{prefix}-occurrences": "3",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "评分已保存" in html and "获上级党组织表彰" in html  # the row names the leaf
+    assert LeafScore.objects.get(scorecard=one, indicator=bonus).points == Decimal("2.00")
+
+
+def test_bulk_actions_are_404_for_someone_who_does_not_score_the_leaf(client, aw, period):
+    indicator = leaf(period.template, "1.1.1")
+    url = reverse("assessment:score_indicator", args=[period.pk, indicator.pk])
+    for who in ("pete", "bob"):
+        response = _client(client, getattr(aw, who)).post(
+            url, {"action": "accept_computed", "form_token": "f" * 32}
+        )
+        assert response.status_code == 404
+    # a leaf of another template through this period's URL
+    other = leaf(make_template(aw, name="别的指标"), "1.1.1")
+    url = reverse("assessment:score_indicator", args=[period.pk, other.pk])
+    assert _client(client, aw.alice).get(url).status_code == 404

@@ -346,3 +346,32 @@ def test_the_sheet_s_registered_sources_run_over_the_period(aw, period):
     assert rows.count() == written
     assert all(row.computed_at and row.points is None for row in rows)
     assert all(row.computed_points is not None or row.computed_lines for row in rows)
+
+
+def test_returned_completed_and_scored_round_trip(aw, period):
+    """pete returns 2.1.2 of branch1; bob adds a file and resubmits (the self-check part's
+    service); the leaf is pending again in pete's queue and pete scores it."""
+    from dangjian.assessment import selectors_queue as sq
+    from dangjian.assessment.services import selfcheck
+    from dangjian.assessment.tests.test_self_services import png_bytes, upload
+
+    card = card_of(period, aw.branch1)
+    veto = leaf(period.template, "2.1.2")
+    selfcheck.leaf_self_check(actor=aw.bob, card=card, indicator=veto, self_points=Decimal(3))
+    submit(card)
+    scoring.leaf_return(actor=aw.pete, card=card, indicator=veto, message="请补充台账")
+
+    def counts():
+        with time_machine.travel(BEFORE_DEADLINE, tick=False):
+            rows = {row.indicator.code: row for row in sq.queue_summary(aw.pete)}
+        return rows["2.1.2"].pending, rows["2.1.2"].returned
+
+    assert counts() == (0, 1)
+    selfcheck.evidence_upload(
+        actor=aw.bob, card=card, indicator=veto, file=upload("台账.png", png_bytes(), "image/png")
+    )
+    selfcheck.leaf_resubmit(actor=aw.bob, card=card, indicator=veto, note="已补充台账")
+    assert counts() == (1, 0)
+    row = scoring.leaf_score(actor=aw.pete, card=card, indicator=veto, achieved=True)
+    assert row.status == LeafScore.Status.SCORED and row.evidence.count() == 1
+    assert counts() == (0, 0)
