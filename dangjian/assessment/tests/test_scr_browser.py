@@ -131,3 +131,39 @@ def test_the_publicity_department_scores_and_returns(browser_session, live_aw):
     assert scores[(two.pk, graded.pk)] == ("1.00", "scored", "本月仅报道1篇，且未报送图片")
     assert scores[(one.pk, veto.pk)] == ("3.00", "scored", "")
     assert scores[(two.pk, veto.pk)][:2] == ("None", "returned")
+
+
+@pytest.mark.browser
+def test_the_organisation_department_accepts_computed_scores(browser_session, live_aw):
+    """alice computes 三会一课 from the meetings app for both branches, reads the explanation
+    and accepts the computed scores for all with one button."""
+    from playwright.sync_api import expect
+
+    from dangjian.assessment.models import LeafScore
+    from dangjian.assessment.testing import card_of, leaf, make_period
+    from dangjian.assessment.tests.scr_helpers import submit
+
+    aw = live_aw
+    period = make_period(aw)
+    one, two = card_of(period, aw.branch1), card_of(period, aw.branch2)
+    submit(one, two)
+    sanhui = leaf(period.template, "1.1.1")
+    page = browser_session.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    browser_session.sign_in(aw.alice)
+
+    browser_session.goto(f"/assessment/scoring/periods/{period.pk}/leaves/{sanhui.pk}/")
+    expect(page.get_by_test_id("scr-row")).to_have_count(2)
+    page.get_by_test_id("compute").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("row-computed")).to_have_count(2)
+    page.get_by_test_id("row-explain").first.locator("summary").click()
+    browser_session.screenshot("assess-scr-computed")
+    page.get_by_test_id("accept-all").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("count-scored")).to_have_text("2")
+    browser_session.screenshot("assess-scr-accepted")
+
+    for row in LeafScore.objects.filter(indicator=sanhui):
+        assert row.points == row.computed_points
+        assert row.points == 5 or row.reason.startswith("系统按实时数据计算：")
