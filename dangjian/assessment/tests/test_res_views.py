@@ -239,3 +239,32 @@ def test_the_home_page_query_count_does_not_grow_with_periods(aw, client):
         scored_period(aw, template, month(number), {aw.branch1: {}, aw.branch2: {}})
     assert _count(client, reverse("assessment:results_home")) == few
     assert few <= 15
+
+
+def test_the_target_side_is_offered_an_appeal_on_deducted_leaves_during_the_window(
+    aw, client, published
+):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    until = timezone.make_aware(dt.datetime(2026, 12, 7, 17, 30))
+    Period.objects.filter(pk=published.pk).update(appeal_until=until)
+    card = card_of(published, aw.branch2)
+    with time_machine.travel(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC), tick=False):
+        html = _get(client, aw.cora, "card_result", card.pk).content.decode()
+        # 1.1.1 already has an appeal; 2.1.1 was deducted and may be appealed.
+        appeal_2_1_1 = reverse(
+            "assessment:appeal_new", args=[card.pk, leaf(published.template, "2.1.1").pk]
+        )
+        assert html.count('data-testid="appeal-link"') == 1
+        assert appeal_2_1_1 in html
+        # The publicity department sees the result, not the appeal button.
+        assert (
+            'data-testid="appeal-link"'
+            not in _get(client, aw.pete, "card_result", card.pk).content.decode()
+        )
+    with time_machine.travel(dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC), tick=False):
+        html = _get(client, aw.cora, "card_result", card.pk).content.decode()
+        assert 'data-testid="appeal-link"' not in html

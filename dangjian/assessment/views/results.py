@@ -170,6 +170,7 @@ def card_result(request, pk):
     card = access.card_or_404(user, pk)
     period = card.period
     show_scores = _scores_shown(user, period)
+    target_side = access.is_target_side(user, card)
     tree = results.card_breakdown(card)
     trend = results.target_trend(card, period.starts_on.year, user=user) if show_scores else []
     chart = {
@@ -186,6 +187,11 @@ def card_result(request, pk):
         "chart": chart,
         "change_text": _signed(results.change_of(card)),
         "can_see_period": results.periods_visible(user).filter(pk=period.pk).exists(),
+        "target_side": target_side,
+        "can_appeal": target_side
+        and period.status == Period.Status.PUBLISHED
+        and period.appeal_until is not None
+        and timezone.now() < period.appeal_until,
     }
     return render(request, "assessment/res_card.html", context)
 
