@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core.seed import plan as plans
+from dangjian.core.seed.assessment import write_assessment
 from dangjian.core.seed.demo_users import DEMO_LOGINS, DEMO_PASSWORD, create_demo_users
 from dangjian.core.seed.documents import write_documents
 from dangjian.core.seed.lifecycle import plan_lifecycle, write_lifecycle
@@ -89,6 +90,7 @@ def seed_database(
             progress=progress, members=shape.members if shape and scale == "group" else None,
         )  # fmt: skip
         write_documents(scale=scale, rng=_rng(seed, "documents"), today=today, progress=progress)
+        write_assessment(scale=scale, rng=_rng(seed, "assessment"), today=today, progress=progress)
         summary = SeedSummary(
             scale=scale,
             seed=seed,

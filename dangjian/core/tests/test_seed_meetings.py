@@ -25,14 +25,14 @@ from dangjian.meetings.models import (
 from dangjian.meetings.services.credits import sync_credits
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 
-from .test_seed import TINY_GROUP, TODAY, empty_the_database
+from .test_seed import TINY_GROUP, TODAY, empty_the_database, without_assessment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def mine(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), without_assessment():
         yield seed_database(scale="mine", seed=1, today=TODAY)
         transaction.set_rollback(True)
 
