@@ -85,6 +85,7 @@ def test_a_secretary_fills_the_card_on_a_phone_and_submits(browser_session, live
     for code in ("1.1.2", "2.1.1", "2.1.2", "3.1.1", "4.1.1"):
         photo(code)
     expect(page.get_by_test_id("self-progress")).to_have_text("已自查 6/6")
+    expect(page.get_by_test_id("section-1").get_by_test_id("section-count")).to_have_text("2/2")
 
     # Nothing sticks out sideways on the phone.
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -106,3 +107,77 @@ def test_a_secretary_fills_the_card_on_a_phone_and_submits(browser_session, live
     page.wait_for_load_state("networkidle")
     expect(page.get_by_test_id("preview-image")).to_be_visible()
     browser_session.screenshot("assess-self-preview")
+
+
+@pytest.mark.browser
+def test_a_returned_leaf_is_completed_and_a_deduction_appealed(browser_session, live_aw):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from dangjian.assessment.models import Appeal, LeafScore, Period
+    from dangjian.assessment.services import selfcheck as svc
+    from dangjian.assessment.testing import card_of, leaf, make_period
+    from dangjian.assessment.tests.test_self_services import fill_all
+
+    aw = live_aw
+    period = make_period(aw)
+    card = card_of(period, aw.branch1)
+    fill_all(aw, period, card)
+    svc.card_submit(actor=aw.bob, card=card)
+    returned = leaf(period.template, "2.1.1")
+    LeafScore.objects.filter(scorecard=card, indicator=returned).update(
+        status=LeafScore.Status.RETURNED, return_message="请补充11月宣传稿件的截图"
+    )
+    page = browser_session.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    browser_session.sign_in(aw.bob)
+    browser_session.goto(f"/assessment/cards/{card.pk}/self/")
+    section = page.get_by_test_id("returned-section")
+    expect(section.get_by_test_id("return-message")).to_contain_text("宣传稿件的截图")
+    section.locator("input[type=file]").set_input_files(
+        {"name": "稿件截图.png", "mimeType": "image/png", "buffer": png_bytes((20, 90, 200))}
+    )
+    expect(page.get_by_test_id("returned-section").get_by_test_id("evidence-link")).to_have_count(2)
+    browser_session.settle()
+    browser_session.screenshot("assess-self-returned")
+    page.get_by_test_id("resubmit").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("returned-section")).to_have_count(0)
+    assert LeafScore.objects.get(scorecard=card, indicator=returned).status == "self_done"
+
+    # Published with a deduction on 1.1.1: the secretary appeals it from the phone.
+    deducted = leaf(period.template, "1.1.1")
+    LeafScore.objects.filter(scorecard=card).update(
+        status=LeafScore.Status.SCORED, points=None, reason=""
+    )
+    for row in LeafScore.objects.filter(scorecard=card).select_related("indicator"):
+        from dangjian.assessment import engine
+
+        row.points = engine.full_points(row.indicator)
+        row.save(update_fields=["points"])
+    LeafScore.objects.filter(scorecard=card, indicator=deducted).update(
+        points=Decimal("3"), reason="11月缺两次党小组会"
+    )
+    engine.recompute_card(card)
+    Period.objects.filter(pk=period.pk).update(
+        status=Period.Status.PUBLISHED, appeal_until=timezone.now() + dt.timedelta(days=5)
+    )
+    browser_session.goto(f"/assessment/cards/{card.pk}/self/")
+    expect(page.get_by_test_id("card-result")).to_be_visible()
+    page.get_by_test_id("section-1").locator("summary").click()
+    page.get_by_test_id("leaf-1.1.1").get_by_test_id("appeal").click()
+    page.wait_for_load_state("networkidle")
+    page.locator("textarea[name=reason]").fill("第二次党小组会于11月28日召开，附会议照片。")
+    page.locator("input[name=files]").set_input_files(
+        {"name": "会议照片.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    browser_session.screenshot("assess-self-appeal")
+    page.get_by_test_id("appeal-submit").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("leaf-1.1.1").get_by_test_id("appeals")).to_contain_text("待裁定")
+    browser_session.screenshot("assess-self-published")
+    appeal = Appeal.objects.get()
+    assert appeal.evidence.count() == 1

@@ -259,7 +259,7 @@ def card_sheet(card: Scorecard) -> dict:
                 "category": category,
                 "items": items,
                 "count": len(section_leaves),
-                "done": sum(1 for v in section_leaves if v.complete),
+                "done": sum(1 for v in section_leaves if v.complete and not v.returned),
                 "points": engine.fmt(
                     sum(
                         (engine.full_points(v.indicator) for v in section_leaves),

@@ -32,6 +32,20 @@
     if (event.target.classList && event.target.classList.contains("dj-occ")) { update(event.target); }
   });
 
+  // After a leaf card comes back from the server, recount its section's finished leaves.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".dj-section").forEach(function (section) {
+      var badge = section.querySelector(".dj-section-count");
+      if (!badge) { return; }
+      var total = parseInt(badge.getAttribute("data-total"), 10) || 0;
+      var done = section.querySelectorAll(".dj-leaf-done").length;
+      badge.textContent = done + "/" + total;
+      badge.classList.toggle("text-bg-success", done === total);
+      badge.classList.toggle("text-bg-light", done !== total);
+      badge.classList.toggle("border", done !== total);
+    });
+  });
+
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (input.classList && input.classList.contains("dj-file") && input.files && input.files.length) {
