@@ -32,7 +32,7 @@ from django.utils import timezone
 from dangjian.assessment.models import TargetKind
 from dangjian.assessment.sources import Computed, register
 from dangjian.meetings import compliance
-from dangjian.meetings.models import Category, Meeting
+from dangjian.meetings.models import Attendance, Category, Meeting
 from dangjian.meetings.models import Period as RulePeriod
 from dangjian.orgs.models import Organization
 
@@ -144,4 +144,52 @@ def sanhui_yike(indicator, period, cards) -> dict[int, Computed]:
         else:
             lines.insert(0, f"缺开会议共{missing}次。")
         results[card.pk] = Computed(occurrences=Decimal(missing), lines=lines)
+    return results
+
+
+@register(
+    "meetings.member_attendance",
+    "参加组织生活（无故缺席次数）",
+    target_kind=TargetKind.MEMBER,
+    description="考核期内召开的组织生活会议（三会一课等），党员被登记为缺席（未请假）的，每次计一次。",
+)
+def member_attendance(indicator, period, cards) -> dict[int, Computed]:
+    """A member card's absences without leave: the member's attendance rows marked 缺席 at
+    meetings of the organisation's record (held, returned or reviewed) held in the period. 请假
+    is not an absence; 未签到 rows of a held meeting are left out (the record service turns
+    them into 出席 or 缺席 when the record is entered). Two queries whatever the number of
+    cards: the members' people and the absences."""
+    from dangjian.members.models import Member
+
+    cards = [card for card in cards if card.member_id]
+    if not cards:
+        return {}
+    people = dict(
+        Member.objects.filter(pk__in={card.member_id for card in cards}).values_list(
+            "pk", "person_id"
+        )
+    )
+    absences: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Attendance.objects.filter(
+            person_id__in=set(people.values()),
+            is_visitor=False,
+            status=Attendance.Status.ABSENT,
+            meeting__status__in=compliance.COUNTED_STATUSES,
+            meeting__held_on__gte=period.starts_on,
+            meeting__held_on__lte=period.ends_on,
+        )
+        .order_by("meeting__held_on", "meeting_id")
+        .values_list("person_id", "meeting__held_on", "meeting__category", "meeting__topic")
+    )
+    for person_id, held_on, category, topic in rows:
+        absences[person_id].append(f"{held_on:%Y-%m-%d} {Category(category).label}：{topic}，缺席")
+    results = {}
+    for card in cards:
+        found = absences.get(people.get(card.member_id), [])
+        if found:
+            lines = [f"考核期内无故缺席组织生活{len(found)}次：", *found]
+        else:
+            lines = ["考核期内没有无故缺席组织生活的记录，不扣分。"]
+        results[card.pk] = Computed(occurrences=Decimal(len(found)), lines=lines)
     return results

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from dangjian.assessment import sources
 from dangjian.assessment.models import Scorecard
 from dangjian.assessment.testing import leaf, make_period, make_template
-from dangjian.meetings.models import Meeting
+from dangjian.meetings.models import Attendance, Meeting
 from dangjian.meetings.tests.compliance_helpers import branches, meetings
 from dangjian.orgs.models import Organization
 
@@ -147,3 +147,42 @@ def test_queries_do_not_grow_with_the_cards(aw):
         counts.append(len(captured))
     assert len(cards) == 20
     assert counts[0] == counts[1] <= 9, counts
+
+
+def attend(meeting, person, status):
+    Attendance.objects.create(meeting=meeting, person=person, status=status)
+
+
+def test_member_attendance_counts_absences_without_leave(aw):
+    kinds = [("congress", 12, "党员大会"), ("lecture", 20, "党课"), ("theme_day", 28, "主题党日")]
+    rows = {}
+    for code, day, topic in kinds:
+        held(aw.branch1, code, dt.date(2026, 10, day), topic)
+        rows[code] = Meeting.objects.get(organization=aw.branch1, held_on=dt.date(2026, 10, day))
+    planned = Meeting.objects.filter(pk=rows["theme_day"].pk)
+    mia, max_ = aw.mia.person, aw.max.person
+    attend(rows["congress"], mia, Attendance.Status.ABSENT)
+    attend(rows["lecture"], mia, Attendance.Status.ABSENT)
+    attend(rows["theme_day"], mia, Attendance.Status.ABSENT)
+    attend(rows["congress"], max_, Attendance.Status.LEAVE)
+    attend(rows["lecture"], max_, Attendance.Status.PRESENT)
+    # A meeting still only notified does not count yet.
+    planned.update(status=Meeting.Status.NOTIFIED)
+    period = make_period(aw, targets=[], month=dt.date(2026, 10, 1))
+    cards = Scorecard.objects.bulk_create(
+        Scorecard(period=period, organization=aw.branch1, member=person.membership, target_name=n)
+        for person, n in ((mia, "米娅"), (max_, "马骁"))
+    )
+    indicator = leaf(period.template, "1.1.1")
+    with CaptureQueriesContext(connection) as captured:
+        result = sources.get("meetings.member_attendance").compute(indicator, period, cards)
+    assert len(captured) == 2  # the members' people, the absences
+    assert result[cards[0].pk].occurrences == Decimal(2)
+    assert result[cards[0].pk].lines == [
+        "考核期内无故缺席组织生活2次：",
+        "2026-10-12 支部党员大会：党员大会，缺席",
+        "2026-10-20 党课：党课，缺席",
+    ]
+    assert result[cards[1].pk].occurrences == Decimal(0)
+    assert result[cards[1].pk].lines == ["考核期内没有无故缺席组织生活的记录，不扣分。"]
+    assert sources.get("meetings.member_attendance").target_kind == "member"
