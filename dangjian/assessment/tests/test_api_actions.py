@@ -363,3 +363,31 @@ def test_appeal_list_query_count(aw, client, clock):
     add(18)
     many, rows = count()
     assert (many, rows) == (few, 20)
+
+
+def test_evidence_list_query_count(aw, client, clock):
+    period = make_period(aw)
+    card = card_of(period, aw.branch1)
+    row = LeafScore.objects.create(scorecard=card, indicator=leaf(period.template, "1.1.1"))
+    client.force_login(aw.bob)
+
+    def add(n):
+        Evidence.objects.bulk_create(
+            Evidence(scorecard=card, leaf=row, title=f"记录{k}.pdf", file="x.pdf", file_kind="pdf")
+            for k in range(n)
+        )
+
+    def count():
+        url = f"{BASE}evidence/?scorecard={card.pk}"
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            data = client.get(url).json()
+        return len(queries), data["count"]
+
+    add(2)
+    few, rows = count()
+    assert rows == 2
+    add(18)
+    assert count() == (few, 20)
+    client.force_login(aw.cora)
+    assert client.get(f"{BASE}evidence/?scorecard={card.pk}").json()["count"] == 0
