@@ -268,3 +268,11 @@ def test_the_target_side_is_offered_an_appeal_on_deducted_leaves_during_the_wind
     with time_machine.travel(dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC), tick=False):
         html = _get(client, aw.cora, "card_result", card.pk).content.decode()
         assert 'data-testid="appeal-link"' not in html
+
+
+def test_my_results_are_the_users_own_organisation_not_the_subtree(aw, client, published):
+    bob = _get(client, aw.bob, "results_home")
+    assert {c.target_name for c in bob.context["my_cards"]} == {"综采一队党支部"}
+    alice = _get(client, aw.alice, "results_home")
+    assert alice.context["my_cards"] == []  # 组织部 of the mine: no card of the mine itself
+    assert len(alice.context["page_obj"].object_list) == 2

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -34,7 +35,7 @@ from dangjian.assessment.permissions import SELF_CHECK, VIEW_RESULT
 from dangjian.core.forms import parse_id
 from dangjian.core.paging import paginate
 from dangjian.core.pdf import pdf_response
-from dangjian.core.scope import scope_condition, scope_of
+from dangjian.core.scope import scope_of
 
 PER_PAGE = 20
 LOSSES_SHOWN = 10
@@ -67,7 +68,10 @@ def results_home(request):
     user = request.user
     periods = results.periods_visible(user).select_related("template", "owner")
     mine = access.cards_visible(user)
-    own_condition = scope_condition("organization__path", scope_of(user).paths_for(SELF_CHECK))
+    # "My" results: the organisations where the user holds SELF_CHECK themselves (a secretary's
+    # branch, not the whole subtree of a department), and a member's own card and branch.
+    own_orgs = {g.organization_id for g in scope_of(user).grants if SELF_CHECK in g.permissions}
+    own_condition = Q(organization_id__in=own_orgs, member__isnull=True) if own_orgs else None
     own_member = access._own_cards_q(user)
     conditions = [c for c in (own_condition, own_member) if c is not None]
     if conditions:
