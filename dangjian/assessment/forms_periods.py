@@ -229,6 +229,7 @@ class DecisionForm(BootstrapForm):
 
     def __init__(self, *args, indicator, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["upheld"].widget.attrs["class"] = "form-check-input"
         self.indicator = indicator
         levels = [(lv["label"], f"{lv['label']}（{lv['points']}分）") for lv in indicator.levels]
         self.fields["level"].choices = [("", "—"), *levels]
