@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from dangjian.assessment import sources
@@ -136,3 +137,22 @@ def test_queries_do_not_grow_with_the_cards(aw):
         counts.append(len(captured))
     assert sum(item.occurrences for item in result.values()) == 18
     assert counts == [2, 2]
+
+
+def test_many_cards_read_one_subtree_and_drop_what_no_card_covers(aw, monkeypatch):
+    from dangjian.assessment.sources import completeness
+
+    ledger(aw)
+    (other,) = branches(aw.mine, 1, prefix="X")
+    month_row(make_member(other, "辛未考核"), OCT, EntryStatus.UNPAID)
+    monkeypatch.setattr(completeness, "MAX_PREFIXES", 1)
+    period = make_period(aw, month=OCT)
+    cards = list(Scorecard.objects.filter(period=period))
+    tree = completeness.CardTree(cards)
+    assert str(tree.condition("organization__path")) == str(
+        Q(organization__path__startswith=aw.mine.path)
+    )
+    found = compute(period)
+    assert found[aw.branch1.pk].occurrences == Decimal(3)
+    assert found[aw.branch2.pk].occurrences == Decimal(0)
+    assert not any("辛未考核" in line for item in found.values() for line in item.lines)
