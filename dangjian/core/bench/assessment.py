@@ -113,7 +113,10 @@ def _accounts(world: BenchWorld) -> None:
             _bench_user("bench_xuanchuan", "测试矿宣传部长", "propaganda_head", world.mine),
         )
     if getattr(world, SECONDARY, None) is None:
-        secondary = world.mine.get_ancestors().filter(depth=2).first() or world.mine
+        from dangjian.orgs.models import Organization
+
+        above = world.mine.path[: Organization.steplen * 2]
+        secondary = Organization.objects.filter(depth=2, path=above).first() or world.mine
         setattr(
             world,
             SECONDARY,
