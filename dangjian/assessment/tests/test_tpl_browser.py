@@ -61,10 +61,15 @@ def test_organisation_department_builds_the_sheet(browser_session, live_aw):
     expect(page.get_by_test_id("tpl-total")).to_contain_text("合计102分")
     expect(page.locator(".alert-success")).to_contain_text("已添加 2.2.4 网评文章质量")
 
-    # Delete it again (the confirmation is accepted).
-    page.once("dialog", lambda dialog: dialog.accept())
+    # Move it up one place, then delete it (the confirmation is accepted).
     page.get_by_test_id("actions-2.2.4").click()
-    page.get_by_test_id("delete-2.2.4").click()
+    page.get_by_test_id("up-2.2.4").click()
+    page.wait_for_load_state("networkidle")
+    moved = page.locator(f"#ind-{_pk('网评文章质量')}")
+    expect(moved).to_contain_text("2.2.3 网评文章质量")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("actions-2.2.3").click()
+    page.get_by_test_id("delete-2.2.3").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_test_id("tpl-total")).to_contain_text("合计100分")
 
@@ -113,3 +118,9 @@ def _bad_sheet() -> bytes:
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def _pk(title: str) -> int:
+    from dangjian.assessment.models import Indicator
+
+    return Indicator.objects.get(title=title).pk
