@@ -248,7 +248,9 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
     with transaction.atomic():
         card = _locked_card(evidence.scorecard)
         _require_target(actor, card)
-        evidence = Evidence.objects.select_related("leaf__indicator").get(pk=evidence.pk)
+        evidence = Evidence.objects.select_related("leaf__indicator").filter(pk=evidence.pk).first()
+        if evidence is None:
+            raise ServiceError("该佐证材料已经删除。")
         if evidence.stage != Evidence.Stage.SELF_CHECK:
             raise ServiceError("申诉材料随申诉保存，不能删除。")
         _require_open(card, "删除佐证材料")

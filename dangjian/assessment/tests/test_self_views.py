@@ -296,3 +296,22 @@ def test_my_cards_queries_do_not_grow_with_cards(aw, client, django_assert_max_n
         counts.append(len(queries))
         assert response.content.decode().count('data-testid="my-card"') == total
     assert counts[0] == counts[1], counts
+
+
+def test_only_the_target_side_opens_the_appeal_page(setup, client):
+    aw, period, card = setup
+    ind = leaf(period.template, "1.1.1")
+    LeafScore.objects.create(
+        scorecard=card, indicator=ind, status=LeafScore.Status.SCORED, points=Decimal("3")
+    )
+    Period.objects.filter(pk=period.pk).update(
+        status=Period.Status.PUBLISHED, appeal_until=timezone.now() + dt.timedelta(days=3)
+    )
+    url = reverse("assessment:appeal_new", args=[card.pk, ind.pk])
+    for outsider in (aw.cora, aw.mia, aw.pete):  # mia sees the published card, cannot appeal
+        login(client, outsider)
+        assert client.get(url).status_code == 404, outsider
+        assert client.post(url, {"reason": "x"}).status_code == 404, outsider
+    assert not Appeal.objects.exists()
+    login(client, aw.bob)
+    assert client.get(url).status_code == 200

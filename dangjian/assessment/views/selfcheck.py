@@ -564,9 +564,17 @@ def evidence_preview(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_new(request, pk: int, indicator_pk: int):
-    card = access.target_card_or_404(request.user, pk)
+    """The target side of the card, or the member of a member card (`appeals.may_appeal`)."""
+    from dangjian.assessment.services.appeals import appeal_file, may_appeal
+
+    card = access.card_or_404(request.user, pk)
+    if not may_appeal(request.user, card):
+        raise Http404
     indicator = _leaf_of_card_or_404(card, indicator_pk)
-    url = reverse("assessment:card_self", args=[card.pk])
+    if access.is_target_side(request.user, card):
+        url = reverse("assessment:card_self", args=[card.pk])
+    else:
+        url = _results_url(card) or reverse("assessment:my_cards")
     view = _single_leaf(card, indicator)
     if not view.appealable:
         if view.appeals:
@@ -581,8 +589,6 @@ def appeal_new(request, pk: int, indicator_pk: int):
     if request.method == "POST" and form.is_valid():
         if not once.claim():
             return once.repeated(request, url)
-        from dangjian.assessment.services.appeals import appeal_file
-
         try:
             appeal_file(
                 actor=request.user,
@@ -607,6 +613,7 @@ def appeal_new(request, pk: int, indicator_pk: int):
         "leaf": view,
         "form": form,
         "form_token": once.token,
+        "back": url,
     }
     return render(request, "assessment/self_appeal.html", context)
 
