@@ -1,0 +1,1 @@
+"""Writes of the assessment system: templates, periods, self-check, scoring, appeals."""
