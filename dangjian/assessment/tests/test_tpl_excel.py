@@ -210,3 +210,22 @@ def test_import_refused_once_used(aw):
     data = excel.template_workbook(template)
     with pytest.raises(ServiceError, match="已用于考核"):
         svc.template_import(actor=aw.alice, template=template, file=_upload(data))
+
+
+def test_round_trip_keeps_empty_categories_and_items(aw):
+    template = make_template(aw, name="空节点")
+    svc.renumber(template)
+    empty = svc.indicator_create(actor=aw.alice, template=template, title="待补充的类别")
+    svc.indicator_create(
+        actor=aw.alice, template=template, parent=leaf_of(template, "1"), title="待补充的项目"
+    )
+    data = excel.template_workbook(template)
+    target = svc.template_create(actor=aw.alice, owner=aw.mine, name="空节点导入", year=2026)
+    svc.template_import(actor=aw.alice, template=target, file=_upload(data))
+    assert _tree(target) == _tree(template)
+    assert Indicator.objects.get(template=target, title=empty.title).code == "5"
+    assert Indicator.objects.get(template=target, title="待补充的项目").code == "1.2"
+
+
+def leaf_of(template, code):
+    return Indicator.objects.get(template=template, code=code)
