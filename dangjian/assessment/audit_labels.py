@@ -32,4 +32,5 @@ LABELS: dict[str, str] = {
     "assessment.appeal_decide": "裁定考核申诉",
     "assessment.bulletin_export": "导出考核通报",
     "assessment.results_export": "导出考核结果",
+    "assessment.bulletin_download": "下载考核通报（后台生成）",
 }
