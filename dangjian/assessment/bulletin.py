@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 from openpyxl import Workbook
 
 from dangjian.assessment import engine
@@ -43,6 +49,12 @@ from dangjian.core.pdf import html_to_pdf
 from dangjian.members.exporting import start_sheet, text_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A bulletin of more cards is written by a background task (WeasyPrint lays out a 2 000-card
+# bulletin in about two minutes); the job page shows the progress, then the download.
+BACKGROUND_CARDS = 300
+JOB_KIND = "assessment.bulletin"
+DOWNLOAD_ACTION = "assessment.bulletin_download"
+FILE_RETENTION = timedelta(days=7)
 PDF_TEMPLATE = "assessment/res_bulletin_pdf.html"
 TOP = 3
 LOSSES = 5
@@ -339,3 +351,108 @@ def exported(*, actor, period: Period, what: str, rows: int) -> None:
             after={"format": what, "cards": rows},
             message=f"导出考核通报（{what}，{rows}个考核对象）",
         )
+
+
+# ------------------------------------------------------------------------------ background
+
+
+def bulletin_start(*, actor, period: Period, what: str, cards: int):
+    """Queue a big bulletin (`what` = "PDF" or "Excel"): audited when asked for, the download
+    audited when taken. Returns the job."""
+    from dangjian.core.jobs import job_create
+    from dangjian.core.tasks import enqueue_on_commit
+
+    extension = "pdf" if what == "PDF" else "xlsx"
+    title = f"生成{bulletin_title(period)}（{what}，{cards}个考核对象）"
+    with transaction.atomic():
+        job = job_create(
+            owner=actor,
+            kind=JOB_KIND,
+            title=title,
+            params={
+                "period": period.pk,
+                "format": what,
+                "cards": cards,
+                "file": f"assessment-bulletins/{secrets.token_urlsafe(24)}.{extension}",
+                "filename": file_name(period, extension),
+            },
+        )
+        audit_log(
+            actor=actor,
+            action="assessment.bulletin_export",
+            obj=period,
+            organization=period.owner,
+            after={"format": what, "cards": cards, "background": True, "job": str(job.pk)},
+            message=f"导出考核通报（{what}，{cards}个考核对象，后台生成）",
+        )
+        enqueue_on_commit(bulletin_task, job.pk)
+    return job
+
+
+@task()
+def bulletin_task(job_id: str) -> None:
+    """Write the bulletin of a job; safe to run twice (the file is replaced)."""
+    from dangjian.core.jobs import job_fail, job_finish, job_start
+    from dangjian.core.models import Job
+
+    job = Job.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None or job.status == Job.Status.DONE:
+        return
+    owner = job.owner
+    period = (
+        Period.objects.select_related("template", "owner")
+        .filter(pk=job.params.get("period"))
+        .first()
+    )
+    if owner is None or not owner.is_active or period is None:
+        job_fail(job_id, message="生成失败：发起人账号已停用或考核周期已删除。")
+        return
+    if not results.can_issue_bulletin(owner, period):
+        job_fail(job_id, message="生成失败：已无权导出该考核周期的通报。")
+        return
+    job_start(job_id, total=2, message="正在汇总考核结果…")
+    try:
+        data = bulletin_data(owner, period)
+        from dangjian.core.jobs import job_advance
+
+        job_advance(job_id, 1, message="正在生成文件…")
+        if job.params.get("format") == "PDF":
+            content = render_pdf(data)
+        else:
+            content = render_xlsx(data, user=owner)
+        name = job.params["file"]
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(content))
+    except Exception:
+        job_fail(job_id, message="生成失败：写入文件时出错，请稍后重试。")
+        raise
+    url = reverse("assessment:bulletin_download", args=[job.pk])
+    job_finish(job_id, result_url=url, message="通报已生成，请下载文件。")
+
+
+def finished_bulletin_of(user, job_id):
+    from dangjian.core.models import Job
+
+    return Job.objects.filter(pk=job_id, owner=user, kind=JOB_KIND, status=Job.Status.DONE).first()
+
+
+def downloaded(*, actor, job) -> None:
+    with transaction.atomic():
+        audit_log(
+            actor=actor,
+            action=DOWNLOAD_ACTION,
+            object_type="core.job",
+            object_id=str(job.pk),
+            object_repr=job.title,
+            after={"period": job.params.get("period"), "format": job.params.get("format")},
+            message=f"下载{job.title.removeprefix('生成')}",
+        )
+
+
+def bulletin_files_expire(*, now=None) -> int:
+    """Delete generated bulletins older than the retention (for a daily sweep)."""
+    from dangjian.core.jobs import job_files_expire
+
+    cutoff = (now or timezone.now()) - FILE_RETENTION
+    return job_files_expire(kind=JOB_KIND, created_before=cutoff)

@@ -181,3 +181,27 @@ def test_home_page_todo_items(aw, django_assert_max_num_queries):
     assert _items(aw.dave, "assessment.appeals")[0].count == 0  # another mine
     with django_assert_max_num_queries(10):
         portal_todo.assessment_todo(aw.alice, None)
+
+
+def test_a_big_period_bulletin_is_written_by_a_background_job(
+    aw, client, period, monkeypatch, django_capture_on_commit_callbacks
+):
+    from dangjian.core.models import Job
+
+    monkeypatch.setattr(bulletin, "BACKGROUND_CARDS", 3)  # the period has 4 cards
+    client.force_login(aw.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("assessment:bulletin_xlsx", args=[period.pk]))
+
+    job = Job.objects.get(kind=bulletin.JOB_KIND, owner=aw.alice)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.status == Job.Status.DONE  # tasks run immediately in tests
+    download = client.get(job.result_url)
+    assert download.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(download.content))
+    assert book.sheetnames == ["生产区队", "辅助区队", "扣分明细"]
+    assert AuditEntry.objects.filter(action="assessment.bulletin_download", actor=aw.alice).exists()
+    client.force_login(aw.lee)  # another user cannot take the file
+    assert client.get(job.result_url).status_code == 404
+    assert bulletin.bulletin_files_expire(now=job.created_at + bulletin.FILE_RETENTION * 2) == 1

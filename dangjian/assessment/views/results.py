@@ -19,10 +19,11 @@ period or card outside the rule is a 404 like a missing one. Pages are GET only.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -319,10 +320,21 @@ def _bulletin_period(request, pk) -> Period:
     return period
 
 
+def _background(request, period: Period, what: str):
+    """A big period's bulletin goes to a background job (None when small enough)."""
+    cards = period.scorecards.count()
+    if cards <= bulletin.BACKGROUND_CARDS:
+        return None
+    job = bulletin.bulletin_start(actor=request.user, period=period, what=what, cards=cards)
+    return redirect("core:job_detail", job.pk)
+
+
 @login_required
 @require_GET
 def bulletin_pdf(request, pk):
     period = _bulletin_period(request, pk)
+    if (response := _background(request, period, "PDF")) is not None:
+        return response
     data = bulletin.bulletin_data(request.user, period)
     content = bulletin.render_pdf(data)
     bulletin.exported(actor=request.user, period=period, what="PDF", rows=len(data.cards))
@@ -333,6 +345,8 @@ def bulletin_pdf(request, pk):
 @require_GET
 def bulletin_xlsx(request, pk):
     period = _bulletin_period(request, pk)
+    if (response := _background(request, period, "Excel")) is not None:
+        return response
     data = bulletin.bulletin_data(request.user, period)
     content = bulletin.render_xlsx(data, user=request.user)
     bulletin.exported(actor=request.user, period=period, what="Excel", rows=len(data.cards))
@@ -340,6 +354,22 @@ def bulletin_xlsx(request, pk):
     response["Content-Disposition"] = content_disposition_header(
         True, bulletin.file_name(period, "xlsx")
     )
+    return response
+
+
+@login_required
+@require_GET
+def bulletin_download(request, job_id):
+    job = bulletin.finished_bulletin_of(request.user, job_id)
+    name = job.params.get("file", "") if job is not None else ""
+    if not name or not default_storage.exists(name):
+        raise Http404
+    bulletin.downloaded(actor=request.user, job=job)
+    filename = job.params.get("filename", "bulletin")
+    if name.endswith(".pdf"):
+        return pdf_response(default_storage.open(name).read(), filename)
+    response = HttpResponse(default_storage.open(name).read(), content_type=bulletin.XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -351,4 +381,5 @@ urlpatterns = [
     path("results/annual/", annual, name="annual"),
     path("results/periods/<int:pk>/bulletin.pdf", bulletin_pdf, name="bulletin_pdf"),
     path("results/periods/<int:pk>/bulletin.xlsx", bulletin_xlsx, name="bulletin_xlsx"),
+    path("results/bulletins/<uuid:job_id>/", bulletin_download, name="bulletin_download"),
 ]
