@@ -51,7 +51,7 @@ from dangjian.members.exporting import start_sheet, text_cell
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A bulletin of more cards is written by a background task (WeasyPrint lays out a 2 000-card
 # bulletin in about two minutes); the job page shows the progress, then the download.
-BACKGROUND_CARDS = 300
+BACKGROUND_CARDS = 150
 JOB_KIND = "assessment.bulletin"
 DOWNLOAD_ACTION = "assessment.bulletin_download"
 FILE_RETENTION = timedelta(days=7)
