@@ -3,15 +3,25 @@
 from datetime import date
 
 import pytest
+import time_machine
 
 from dangjian.core.testing.matrix import assert_access_matrix
 from dangjian.core.testing.world import make_user
 from dangjian.meetings.models import ClassHourCredit
+from dangjian.meetings.tests.factories import at
 from dangjian.meetings.tests.hours_helpers import committee_of, credit, post
 from dangjian.members.tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/meetings/class-hours/"
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """The credits default to 2026-05-01 (hours_helpers) and the pages count the current year:
+    every test runs on 2026-11-24, as the dates were written, not in whatever year CI runs."""
+    with time_machine.travel(at(2026, 11, 24, 10), tick=False):
+        yield
 
 
 def test_the_list_matrix(client, world):

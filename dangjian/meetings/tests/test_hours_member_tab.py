@@ -2,14 +2,24 @@
 shown only to those who may see the member's meetings or hours (or the member)."""
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from dangjian.accounts.models import Role, RoleAssignment
 from dangjian.core.testing.world import make_user
+from dangjian.meetings.tests.factories import at
 from dangjian.meetings.tests.hours_helpers import credit
 from dangjian.members.tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """The credits default to 2026-05-01 (hours_helpers) and the pages count the current year:
+    every test runs on 2026-11-24, as the dates were written, not in whatever year CI runs."""
+    with time_machine.travel(at(2026, 11, 24, 10), tick=False):
+        yield
 
 
 def _tab(client, member):

@@ -20,6 +20,14 @@ pytestmark = pytest.mark.django_db
 NOW = at(2026, 11, 24, 10)
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """The module's meetings are planned for "tomorrow" (2026-11-25) and held on fixed days after
+    it: every test runs on 2026-11-24, as the dates were written."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
 def png_bytes() -> bytes:
     from PIL import Image
 

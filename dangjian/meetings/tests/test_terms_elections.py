@@ -2,9 +2,10 @@
 ties at the last seat, 差额) and the services that record and confirm an election."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from dangjian.appraisals.tests.helpers import full_members, probationary
 from dangjian.audit.models import AuditEntry
@@ -235,7 +236,7 @@ def test_fewer_candidates_than_seats_and_a_future_date_are_refused(world, voters
         services.election_save(
             actor=world.bob,
             organization=world.branch1,
-            held_on=date(2027, 1, 1),
+            held_on=timezone.localdate() + timedelta(days=1),
             seats=1,
             entitled_count=9,
             present_count=9,
