@@ -29,6 +29,7 @@ answers 403.
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -56,7 +57,9 @@ from dangjian.assessment.serializers import (
     EvidenceInputSerializer,
     EvidenceSerializer,
     PeriodDetailSerializer,
+    PeriodJobSerializer,
     PeriodSerializer,
+    PeriodTransitionInputSerializer,
     RankingRowSerializer,
     ResubmitInputSerializer,
     ReturnInputSerializer,
@@ -260,6 +263,36 @@ class PeriodViewSet(
 
     def get_serializer_class(self):
         return PeriodDetailSerializer if self.action == "retrieve" else PeriodSerializer
+
+    @extend_schema(
+        summary="推进考核周期：开启、审核锁定、解除锁定、公示、定档（与页面同一服务）",
+        request=PeriodTransitionInputSerializer,
+        responses={200: PeriodDetailSerializer, 202: PeriodJobSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        from dangjian.assessment.services import periods as services
+        from dangjian.assessment.tasks import OPEN_INLINE_LIMIT, start_open_job
+
+        period = self.get_object()
+        data = self.parse(PeriodTransitionInputSerializer)
+        user, step = request.user, data["action"]
+        if step == "open":
+            if services.target_estimate(period) > OPEN_INLINE_LIMIT:
+                job = start_open_job(actor=user, period=period)
+                url = reverse("core:job_detail", args=[job.pk])
+                return Response({"job": job.pk, "url": url}, status=status.HTTP_202_ACCEPTED)
+            services.period_open(actor=user, period=period)
+        elif step == "lock":
+            services.period_lock(actor=user, period=period)
+        elif step == "unlock":
+            services.period_unlock(actor=user, period=period, reason=data.get("reason", ""))
+        elif step == "publish":
+            services.period_publish(actor=user, period=period)
+        else:
+            services.period_finalize(actor=user, period=period)
+        fresh = self.get_queryset().get(pk=period.pk)
+        return Response(PeriodDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
 
 # ------------------------------------------------------------------------------ scorecards

@@ -614,6 +614,29 @@ class AppealInputSerializer(serializers.Serializer):
     )
 
 
+class PeriodTransitionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[
+            ("open", "开启"),
+            ("lock", "审核锁定"),
+            ("unlock", "解除锁定"),
+            ("publish", "公示"),
+            ("finalize", "定档"),
+        ],
+        help_text="open 开启（对象多时转为后台任务，答 202）；lock 审核锁定；unlock 解除锁定"
+        "（须填 reason）；publish 公示；finalize 定档。",
+        error_messages={**_REQUIRED, "invalid_choice": "未知的操作：{input}。"},
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="解除锁定的原因。"
+    )
+
+
+class PeriodJobSerializer(serializers.Serializer):
+    job = serializers.IntegerField(help_text="后台任务 id（开启考核周期）。")
+    url = serializers.CharField(help_text="查看进度的页面地址。")
+
+
 class AppealDecideInputSerializer(serializers.Serializer):
     upheld = serializers.BooleanField(
         help_text="true：申诉成立（按下面的输入改分）；false：维持原评分。",
