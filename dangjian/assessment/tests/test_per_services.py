@@ -319,3 +319,31 @@ def test_card_category_only_before_lock_and_only_the_period_s_categories(aw):
     _refused(lambda: periods.card_set_category(actor=aw.alice, card=card, category=first), "锁定后")
     # Each category ranks on its own: both cards are first of their own.
     assert set(Scorecard.objects.filter(period=period).values_list("rank", flat=True)) == {1}
+
+
+def test_the_batched_recompute_matches_the_engine_card_by_card(aw):
+    from dangjian.assessment import engine
+    from dangjian.assessment.models import LeafScore
+
+    period = make_period(aw)
+    score(card_of(period, aw.branch1), {"1.1.1": {"occurrences": 2}, "4.1.1": {"occurrences": 5}})
+    score(card_of(period, aw.branch2), {"2.1.2": {"achieved": False}})
+    LeafScore.objects.filter(scorecard__period=period, indicator__code="2.1.2").update(vetoed=True)
+    LeafScore.objects.filter(scorecard__period=period, indicator__code="1.1.2").update(
+        self_points=2
+    )
+    fields = ("total", "self_total", "deduction_total", "bonus_total", "vetoed", "grade")
+    fields += ("self_done_count", "scored_count", "returned_count")
+    Scorecard.objects.filter(period=period).update(total=None, grade="", scored_count=0)
+    periods.recompute_period(period)
+    batched = {c.pk: [getattr(c, f) for f in fields] for c in Scorecard.objects.all()}
+    for card in Scorecard.objects.filter(period=period):
+        engine.recompute_card(card)
+    one_by_one = {c.pk: [getattr(c, f) for f in fields] for c in Scorecard.objects.all()}
+    assert batched == one_by_one
+    assert batched[card_of(period, aw.branch1).pk][:4] == [
+        Decimal("18.00"),  # 3 + 2 + 5 + 3 + 3 + bonus 2 (capped)
+        None,
+        Decimal("2.00"),
+        Decimal("2.00"),
+    ]

@@ -328,3 +328,47 @@ def test_the_appeals_list_does_not_grow(aw, client, count, django_assert_max_num
     with django_assert_max_num_queries(12):
         response = client.get(reverse("assessment:appeals", args=[period.pk]) + "?status=pending")
     assert len(response.context["page_obj"].object_list) == count
+
+
+def test_a_draft_is_edited_through_the_page_and_an_opened_one_is_not(aw, client):
+    from dangjian.assessment.tests.per_helpers import draft
+
+    template = make_template(aw)
+    period = draft(aw, template)
+    client.force_login(aw.alice)
+    url = reverse("assessment:period_edit", args=[period.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    rows = [row["name"] for row in page.context["category_rows"] if row["name"]]
+    assert rows == ["生产区队", "机关科室", "辅助区队"]
+    response = client.post(
+        url,
+        {
+            "owner": aw.mine.pk,
+            "template": template.pk,
+            "kind": "quarter",
+            "year": 2026,
+            "number": 4,
+            "name": "",
+            "target_root": aw.mine.pk,
+            "target_types": ["branch"],
+            "self_check_until": "2027-01-05T18:00",
+            "scoring_until": "2027-01-10T18:00",
+            "appeal_days": 3,
+            "cat-0-name": "全部支部",
+        },
+    )
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert period.name == "2026年第四季度党支部工作考核"
+    assert (period.starts_on, period.ends_on, period.appeal_days) == (
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+        3,
+    )
+    assert list(period.categories.values_list("name", flat=True)) == ["全部支部"]
+    opened = make_period(aw, template, month=dt.date(2026, 9, 1))
+    response = client.get(reverse("assessment:period_edit", args=[opened.pk]))
+    assert response.status_code == 302  # back to the dashboard: opened periods keep their setup
+    client.force_login(aw.dave)
+    assert client.get(url).status_code == 404
