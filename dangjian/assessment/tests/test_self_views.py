@@ -315,3 +315,28 @@ def test_only_the_target_side_opens_the_appeal_page(setup, client):
     assert not Appeal.objects.exists()
     login(client, aw.bob)
     assert client.get(url).status_code == 200
+
+
+def test_a_returned_leaf_is_shown_at_the_top_and_resubmitted(setup, client):
+    aw, period, card = setup
+    fill_all(aw, period, card)
+    svc.card_submit(actor=aw.bob, card=card)
+    ind = leaf(period.template, "2.1.1")
+    LeafScore.objects.filter(scorecard=card, indicator=ind).update(
+        status=LeafScore.Status.RETURNED, return_message="请补充11月宣传稿件截图"
+    )
+    login(client, aw.bob)
+    page = client.get(reverse("assessment:card_self", args=[card.pk])).content.decode()
+    top = page.index('data-testid="returned-section"')
+    assert top < page.index('data-testid="section-1"')
+    assert "请补充11月宣传稿件截图" in page
+    assert page.count(f'id="leaf-{ind.pk}"') == 1  # drawn once, at the top
+    assert page.count('data-testid="save-self"') == 1  # only the returned leaf is editable
+    response = client.post(
+        reverse("assessment:self_resubmit", args=[card.pk, ind.pk]),
+        {"note": "已补充截图", "form_token": "9" * 32},
+        follow=True,
+    )
+    assert "已重新提交" in response.content.decode()
+    assert LeafScore.objects.get(scorecard=card, indicator=ind).status == "self_done"
+    assert 'data-testid="returned-section"' not in response.content.decode()
