@@ -29,6 +29,16 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/meetings"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 PAST = at(2026, 11, 20, 9)  # a Friday before "today" (2026-11-24)
+NOW = at(2026, 11, 24, 10)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """The module's fixed dates (2026-11-20 past, 2025 last year, "tomorrow" still November) were
+    written for 2026-11-24: every test runs on that day unless it travels further itself. The
+    clock ticks: a plan sent twice is told apart from a new one by its creation time."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture
