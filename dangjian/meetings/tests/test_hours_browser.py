@@ -7,6 +7,7 @@ import pytest
 
 @pytest.mark.browser
 def test_the_department_finds_a_branch_drills_down_and_registers_hours(browser_session, live_world):
+    from django.utils import timezone
     from playwright.sync_api import expect
 
     from dangjian.meetings.tests.hours_helpers import credit
@@ -14,7 +15,7 @@ def test_the_department_finds_a_branch_drills_down_and_registers_hours(browser_s
 
     world = live_world
     zhang = make_member(world.branch1, "张三")
-    credit(zhang, 20)
+    credit(zhang, 20, on=timezone.localdate())  # this year's: the pages count the current year
     make_member(world.branch2, "李四")
     page = browser_session.page
     browser_session.sign_in(world.alice)
