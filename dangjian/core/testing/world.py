@@ -39,18 +39,16 @@ class World:
 
 
 def make_user(username: str, display_name: str, **extra):
-    user = get_user_model().objects.create_user(
+    from django.utils import timezone
+
+    extra.setdefault("password_changed_at", timezone.now())  # in the INSERT, not a second save
+    return get_user_model().objects.create_user(
         username,
         PASSWORD,
         display_name=display_name,
         must_change_password=False,
         **extra,
     )
-    from django.utils import timezone
-
-    user.password_changed_at = timezone.now()
-    user.save(update_fields=["password_changed_at"])
-    return user
 
 
 def member_user(username: str, display_name: str, organization):
