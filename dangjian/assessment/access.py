@@ -1,8 +1,12 @@
 """Who may do what with a scorecard and its leaves. Every view, API view and service starts here;
 an object outside the rule answers 404 (exactly as a missing one).
 
-    target side      SELF_CHECK over the card's organisation (the branch's secretary and
-                     党务干事): self-check, evidence, submit, appeals
+    target side      the card's organisation's own SELF_CHECK holders (the branch's secretary
+                     and 党务干事); for an organisation with nobody of its own, the SELF_CHECK
+                     holders above it (the 组织部 fills in for a branch without an account).
+                     A department holding SELF_CHECK over the whole mine is not the target
+                     side of a branch that has its own secretary: it cannot self-check or
+                     appeal on the branch's behalf. Self-check, evidence, submit, appeals
     managers         MANAGE_PERIOD over the period's owner: open, lock, publish, decide appeals,
                      see every card of the period at any time
     assessors        a leaf is scored by holders of the leaf's `scorer_role` whose grant of that
@@ -16,9 +20,11 @@ an object outside the rule answers 404 (exactly as a missing one).
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
+from dangjian.accounts.holders import roles_with
+from dangjian.accounts.models import RoleAssignment
 from dangjian.assessment.models import Indicator, Period, Scorecard
 from dangjian.assessment.permissions import MANAGE_PERIOD, SCORE, SELF_CHECK, VIEW_RESULT
 from dangjian.core.scope import minimal_prefixes, scope_condition, scope_of
@@ -78,8 +84,47 @@ def scorable_leaves_q(user, *, card_lookup: str = "") -> Q | None:
     return result
 
 
+def _self_check_roles() -> list[int]:
+    return roles_with(SELF_CHECK)
+
+
+def _own_holder_exists(role_ids) -> Exists:
+    """For a Scorecard queryset: its organisation has an active SELF_CHECK holder of its own."""
+    return Exists(
+        RoleAssignment.objects.filter(
+            organization_id=OuterRef("organization_id"),
+            role_id__in=role_ids,
+            user__is_active=True,
+        )
+    )
+
+
+def target_cards(user):
+    """The cards the user fills as the target side (the rule above), as one query."""
+    scope = scope_of(user)
+    inside = scope_condition("organization__path", scope.paths_for(SELF_CHECK))
+    if inside is None:
+        return Scorecard.objects.none()
+    own = {g.organization_id for g in scope.grants if SELF_CHECK in g.permissions}
+    return Scorecard.objects.filter(
+        inside & (Q(organization_id__in=own) | ~_own_holder_exists(_self_check_roles()))
+    )
+
+
 def is_target_side(user, card: Scorecard) -> bool:
-    return scope_of(user).covers(SELF_CHECK, card.organization.path)
+    scope = scope_of(user)
+    if not scope.covers(SELF_CHECK, card.organization.path):
+        return False
+    if any(
+        g.organization_id == card.organization_id and SELF_CHECK in g.permissions
+        for g in scope.grants
+    ):
+        return True
+    return not RoleAssignment.objects.filter(
+        organization_id=card.organization_id,
+        role_id__in=_self_check_roles(),
+        user__is_active=True,
+    ).exists()
 
 
 def is_manager(user, period: Period) -> bool:
@@ -91,22 +136,22 @@ def periods_managed(user):
 
 
 def cards_visible(user):
-    """Every card the user may open, by the rules above (a queryset; one subquery per rule)."""
+    """Every card the user may open, by the rules above (a queryset; one subtree test for all
+    the working permissions together, one for the published results)."""
     scope = scope_of(user)
-    conditions = []
-    for permission in (SELF_CHECK, MANAGE_PERIOD):
-        condition = scope_condition("organization__path", scope.paths_for(permission))
-        if condition is not None:
-            conditions.append(condition)
+    working = [*scope.paths_for(SELF_CHECK), *scope.paths_for(MANAGE_PERIOD)]
     for role_id in scorer_role_ids(user):
-        condition = scope_condition("organization__path", scorer_prefixes(user, role_id))
-        if condition is not None:
-            conditions.append(condition)
+        working.extend(scorer_prefixes(user, role_id))
+    conditions = []
+    condition = scope_condition("organization__path", minimal_prefixes(working))
+    if condition is not None:
+        conditions.append(condition)
     published = Q(period__status__in=PUBLISHED)
-    condition = scope_condition("organization__path", scope.paths_for(VIEW_RESULT))
+    readers = [p for p in scope.paths_for(VIEW_RESULT) if not any(p.startswith(w) for w in working)]
+    condition = scope_condition("organization__path", minimal_prefixes(readers))
     if condition is not None:
         conditions.append(published & condition)
-    own = _own_cards_q(user)
+    own = own_cards_q(user)
     if own is not None:
         conditions.append(published & own)
     if not conditions:
@@ -117,7 +162,7 @@ def cards_visible(user):
     return Scorecard.objects.filter(result)
 
 
-def _own_cards_q(user) -> Q | None:
+def own_cards_q(user) -> Q | None:
     """A member's own card and their own branch's card (organisation cards only)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:

@@ -142,7 +142,9 @@ class Sight:
         return self._under(path, self.managed) or self._under(path, self.assessing)
 
     def is_target_side(self, card: Scorecard) -> bool:
-        return self._under(card.organization.path, self.self_check)
+        return self._under(card.organization.path, self.self_check) and access.is_target_side(
+            self.user, card
+        )
 
     def can_score(self, card: Scorecard, indicator: Indicator) -> bool:
         return self._under(card.organization.path, self.scorer_prefixes(indicator.scorer_role_id))

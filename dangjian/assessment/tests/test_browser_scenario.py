@@ -193,8 +193,10 @@ def test_a_month_opened_self_checked_scored_returned_published_appealed_and_rank
             one.refresh_from_db()
             assert one.status == Scorecard.Status.SUBMITTED and one.evidence_count == 6
 
-            # The other 39 branches submit through the service (组织部 holds self-check too).
-            for card in Scorecard.objects.filter(period=period).exclude(pk=one.pk):
+            # The other 39 branches submit through the service: 柯然 for 掘进二队, and the 组织部
+            # for the branches without an account of their own.
+            _self_check_and_submit(aw.cora, two, template)
+            for card in Scorecard.objects.filter(period=period).exclude(pk__in=(one.pk, two.pk)):
                 _self_check_and_submit(aw.alice, card, template)
 
             # 4 — 宣传部长 scores his leaves: a deduction with its reason for 掘进二队, and

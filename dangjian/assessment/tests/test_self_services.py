@@ -308,3 +308,29 @@ def test_scorers_of_a_leaf_with_one_query(setup, django_assert_num_queries):
     assert svc.scorers_of(card, leaf(t, "2.1.1")) == [aw.pete.pk]
     # A leaf without a role: the period managers over the branch (组织部 alice, not dave).
     assert svc.scorers_of(card, leaf(t, "4.1.1")) == [aw.alice.pk]
+
+
+def test_the_department_is_not_the_target_side_of_a_branch_with_its_own_secretary(setup):
+    """组织部 holds SELF_CHECK over the whole mine: it fills in for a branch without an account
+    of its own, but not for 综采一队, whose secretary does it himself (nor may it appeal)."""
+    from dangjian.assessment import access
+    from dangjian.orgs.models import Organization, OrgType
+
+    aw, period, card = setup
+    assert access.is_target_side(aw.bob, card) and not access.is_target_side(aw.alice, card)
+    with pytest.raises(ServiceError):
+        svc.leaf_self_check(
+            actor=aw.alice, card=card, indicator=leaf(period.template, "1.1.2"), achieved=True
+        )
+    assert not card.leaves.exists()
+    orphan = Organization.objects.add_child(
+        Organization.objects.get(pk=aw.mine.pk),
+        {"org_type": OrgType.BRANCH, "name": "机关第九党支部", "code": "G-M1-ORPHAN"},
+    )
+    other = Scorecard.objects.create(
+        period=period, organization=orphan, target_name=orphan.name, leaf_count=6
+    )
+    assert access.is_target_side(aw.alice, other) and not access.is_target_side(aw.bob, other)
+    assert set(access.target_cards(aw.alice).values_list("pk", flat=True)) >= {other.pk}
+    assert card.pk not in set(access.target_cards(aw.alice).values_list("pk", flat=True))
+    assert set(access.target_cards(aw.bob).values_list("pk", flat=True)) == {card.pk}

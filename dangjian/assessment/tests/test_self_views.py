@@ -291,7 +291,7 @@ def test_my_cards_queries_do_not_grow_with_cards(aw, client, django_assert_max_n
     for offset, total in ((0, 2), (2, 20)):
         make_cards(aw, total - offset, offset)
         client.get(reverse("assessment:my_cards"))
-        with django_assert_max_num_queries(6), CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(7), CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("assessment:my_cards"))
         counts.append(len(queries))
         assert response.content.decode().count('data-testid="my-card"') == total

@@ -73,7 +73,7 @@ def results_home(request):
     # branch, not the whole subtree of a department), and a member's own card and branch.
     own_orgs = {g.organization_id for g in scope_of(user).grants if SELF_CHECK in g.permissions}
     own_condition = Q(organization_id__in=own_orgs, member__isnull=True) if own_orgs else None
-    own_member = access._own_cards_q(user)
+    own_member = access.own_cards_q(user)
     conditions = [c for c in (own_condition, own_member) if c is not None]
     if conditions:
         combined = conditions[0]

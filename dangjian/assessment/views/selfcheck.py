@@ -53,7 +53,7 @@ from dangjian.assessment.permissions import SELF_CHECK
 from dangjian.assessment.services import selfcheck as services
 from dangjian.core.exceptions import ServiceError
 from dangjian.core.paging import paginate
-from dangjian.core.scope import scope_condition, scope_of
+from dangjian.core.scope import scope_of
 from dangjian.core.submit_once import SubmitOnce
 from dangjian.core.uploads import INLINE_KINDS, serve_file
 
@@ -66,11 +66,8 @@ IMAGE_KINDS = ("jpeg", "png")
 
 
 def target_cards(user):
-    """The cards the user fills as the target side (SELF_CHECK over the card's organisation)."""
-    condition = scope_condition("organization__path", scope_of(user).paths_for(SELF_CHECK))
-    if condition is None:
-        return Scorecard.objects.none()
-    return Scorecard.objects.filter(condition).exclude(
+    """The cards the user fills as the target side (`access.target_cards`), once opened."""
+    return access.target_cards(user).exclude(
         period__status__in=(Period.Status.DRAFT, Period.Status.OPENING)
     )
 
