@@ -261,7 +261,9 @@ def test_card_page_queries_do_not_grow_with_leaves(aw, client, django_assert_max
     for leaves in (2, 20):
         card = filled_card(aw, leaves)
         url = reverse("assessment:card_self", args=[card.pk])
-        client.get(url)  # warm the session
+        # Before 公示 the branch sees its own self-check, not the assessors' points.
+        assert 'data-testid="assessor-score"' not in client.get(url).content.decode()
+        Period.objects.filter(pk=card.period_id).update(status=Period.Status.PUBLISHED)
         with django_assert_max_num_queries(9), CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         counts.append(len(queries))
