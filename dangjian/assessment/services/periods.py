@@ -48,15 +48,20 @@ BATCH = 1000
 Status = Period.Status
 MAX_APPEAL_DAYS = 30
 # The categories a new period of organisations starts with (the page's defaults). The last one
-# takes whatever matches no keyword and no unit kind, so 辅助区队 comes last.
+# takes whatever matches no keyword and no unit kind, so 辅助区队 comes last. Production teams
+# cut or open coal (采煤, 掘进, 开拓, 准备); 机电, 运输, 通风 and the like serve them (辅助).
 DEFAULT_CATEGORIES = [
     {
         "name": "生产区队",
-        "name_keywords": ["综采", "综掘", "掘进", "开拓", "采煤", "机电", "运输", "通风", "准备"],
+        "name_keywords": ["综采", "综掘", "掘进", "开拓", "采煤", "回采", "准备"],
         "unit_kinds": [],
     },
     {"name": "机关科室", "name_keywords": ["机关", "科室"], "unit_kinds": ["office"]},
-    {"name": "辅助区队", "name_keywords": [], "unit_kinds": ["team", "workshop"]},
+    {
+        "name": "辅助区队",
+        "name_keywords": ["机电", "运输", "通风", "机运", "供电", "排水", "巷修", "修护", "安装"],
+        "unit_kinds": ["team", "workshop"],
+    },
 ]
 DEFAULT_TARGET_TYPES = [str(t) for t in BRANCH_TYPES]
 
