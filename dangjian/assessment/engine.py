@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from dangjian.assessment.models import (
@@ -220,26 +220,96 @@ def template_leaves(template: Template) -> list[Indicator]:
     )
 
 
+# The fields a recompute writes, with the PostgreSQL type of their VALUES column.
+TOTAL_FIELDS = {
+    "total": "numeric",
+    "self_total": "numeric",
+    "deduction_total": "numeric",
+    "bonus_total": "numeric",
+    "vetoed": "boolean",
+    "grade": "varchar",
+    "self_done_count": "integer",
+    "scored_count": "integer",
+    "returned_count": "integer",
+}
+RANK_FIELDS = {"rank": "integer", "previous_total": "numeric"}
+BATCH = 1000
+
+
+def _card_fields(template: Template, indicators, by_indicator: dict) -> tuple[Totals, dict]:
+    """A card's totals and counters from its leaf rows keyed by indicator id."""
+    totals = card_totals(template, [(ind, by_indicator.get(ind.pk)) for ind in indicators])
+    rows = list(by_indicator.values())
+    return totals, {
+        "total": totals.total,
+        "self_total": totals.self_total,
+        "deduction_total": totals.deductions,
+        "bonus_total": totals.bonus,
+        "vetoed": totals.vetoed,
+        "grade": totals.grade,
+        "self_done_count": sum(1 for row in rows if row.self_points is not None),
+        "scored_count": sum(1 for row in rows if row.points is not None),
+        "returned_count": sum(1 for row in rows if row.status == LeafScore.Status.RETURNED),
+    }
+
+
 def recompute_card(card: Scorecard, leaves_of_template: list[Indicator] | None = None) -> Totals:
     """Recompute and save one card's totals and counters from its leaves (three queries)."""
     template = card.period.template
     indicators = leaves_of_template or template_leaves(template)
     by_indicator = {leaf.indicator_id: leaf for leaf in card.leaves.all()}
-    totals = card_totals(template, [(ind, by_indicator.get(ind.pk)) for ind in indicators])
-    rows = list(by_indicator.values())
-    Scorecard.objects.filter(pk=card.pk).update(
-        total=totals.total,
-        self_total=totals.self_total,
-        deduction_total=totals.deductions,
-        bonus_total=totals.bonus,
-        vetoed=totals.vetoed,
-        grade=totals.grade,
-        self_done_count=sum(1 for row in rows if row.self_points is not None),
-        scored_count=sum(1 for row in rows if row.points is not None),
-        returned_count=sum(1 for row in rows if row.status == LeafScore.Status.RETURNED),
-    )
+    totals, fields = _card_fields(template, indicators, by_indicator)
+    Scorecard.objects.filter(pk=card.pk).update(**fields)
     card.refresh_from_db()
     return totals
+
+
+def recompute_period(period: Period) -> int:
+    """Every card of the period, as `recompute_card` does one, read and written per 1 000
+    cards: a lock at 10 000 cards costs a few queries per 1 000 cards, not three per card."""
+    template = period.template
+    indicators = template_leaves(template)
+    cards = list(Scorecard.objects.filter(period=period).only("pk").order_by("pk"))
+    for start in range(0, len(cards), BATCH):
+        batch = cards[start : start + BATCH]
+        by_card: dict[int, dict[int, LeafScore]] = {}
+        rows = LeafScore.objects.filter(scorecard_id__in=[c.pk for c in batch]).only(
+            "pk", "scorecard_id", "indicator_id", "points", "self_points", "status", "vetoed"
+        )
+        for leaf in rows:
+            by_card.setdefault(leaf.scorecard_id, {})[leaf.indicator_id] = leaf
+        for card in batch:
+            _totals, fields = _card_fields(template, indicators, by_card.get(card.pk, {}))
+            for name, value in fields.items():
+                setattr(card, name, value)
+        write_fields(batch, TOTAL_FIELDS)
+    return len(cards)
+
+
+def write_fields(cards: list[Scorecard], fields: dict[str, str]) -> None:
+    """Write the named fields of many cards. On PostgreSQL one `UPDATE … FROM (VALUES …)` per
+    1 000 cards: Django's bulk_update builds a CASE of 1 000 WHENs per field, which took 98 s
+    for 10 000 cards (measured); elsewhere bulk_update."""
+    names = list(fields)
+    if connection.vendor != "postgresql":
+        Scorecard.objects.bulk_update(cards, names, batch_size=BATCH)
+        return
+    table = Scorecard._meta.db_table
+    columns = ", ".join(f"{name} = v.{name}::{kind}" for name, kind in fields.items())
+    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
+    for start in range(0, len(cards), BATCH):
+        part = cards[start : start + BATCH]
+        params = []
+        for card in part:
+            params.append(card.pk)
+            params.extend(getattr(card, name) for name in names)
+        sql = (
+            f'UPDATE "{table}" AS c SET {columns} '  # noqa: S608 — names are constants
+            f"FROM (VALUES {', '.join([row] * len(part))}) AS v(id, {', '.join(names)}) "
+            "WHERE c.id = v.id::bigint"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def competition_ranks(values: list[Decimal | None]) -> list[int | None]:
@@ -276,7 +346,7 @@ def rank_period(period: Period) -> int:
         for card, rank in zip(group, competition_ranks([c.total for c in group]), strict=True):
             card.rank = rank
             card.previous_total = previous.get(_target_key(card.organization_id, card.member_id))
-    Scorecard.objects.bulk_update(cards, ["rank", "previous_total"], batch_size=1000)
+    write_fields(cards, RANK_FIELDS)
     return len(cards)
 
 

@@ -19,7 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -620,78 +620,6 @@ def completeness(period: Period) -> tuple[int, int, list[str]]:
     return cards_missing, leaves_missing, names
 
 
-def recompute_period(period: Period) -> int:
-    """Every card's totals and counters from its leaves, with `engine.card_totals` (the same
-    computation as `engine.recompute_card`), read and written per 1 000 cards
-    (`_write_totals`): lock at 10 000 cards costs a few queries per 1 000 cards, not three per
-    card."""
-    template = period.template
-    indicators = engine.template_leaves(template)
-    cards = list(Scorecard.objects.filter(period=period).only("pk").order_by("pk"))
-    for batch in _chunks(cards):
-        by_card: dict[int, dict[int, LeafScore]] = defaultdict(dict)
-        leaves_of_batch = LeafScore.objects.filter(scorecard_id__in=[c.pk for c in batch]).only(
-            "pk", "scorecard_id", "indicator_id", "points", "self_points", "status", "vetoed"
-        )
-        for leaf in leaves_of_batch:
-            by_card[leaf.scorecard_id][leaf.indicator_id] = leaf
-        for card in batch:
-            leaves = by_card.get(card.pk, {})
-            totals = engine.card_totals(template, [(i, leaves.get(i.pk)) for i in indicators])
-            rows = list(leaves.values())
-            card.total = totals.total
-            card.self_total = totals.self_total
-            card.deduction_total = totals.deductions
-            card.bonus_total = totals.bonus
-            card.vetoed = totals.vetoed
-            card.grade = totals.grade
-            card.self_done_count = sum(1 for r in rows if r.self_points is not None)
-            card.scored_count = sum(1 for r in rows if r.points is not None)
-            card.returned_count = sum(1 for r in rows if r.status == LeafScore.Status.RETURNED)
-        _write_totals(batch)
-    return len(cards)
-
-
-TOTAL_FIELDS = {
-    # field: the PostgreSQL type its VALUES column is cast to
-    "total": "numeric",
-    "self_total": "numeric",
-    "deduction_total": "numeric",
-    "bonus_total": "numeric",
-    "vetoed": "boolean",
-    "grade": "varchar",
-    "self_done_count": "integer",
-    "scored_count": "integer",
-    "returned_count": "integer",
-}
-
-
-def _write_totals(cards: list[Scorecard]) -> None:
-    """Write the recomputed fields of a batch. On PostgreSQL one `UPDATE … FROM (VALUES …)`:
-    Django's bulk_update builds a CASE of 1 000 WHENs per field, which took 98 s for 10 000
-    cards (measured); elsewhere (SQLite in tests) bulk_update."""
-    names = list(TOTAL_FIELDS)
-    if connection.vendor != "postgresql":
-        Scorecard.objects.bulk_update(cards, names, batch_size=BATCH)
-        return
-    table = Scorecard._meta.db_table
-    columns = ", ".join(f"{name} = v.{name}::{kind}" for name, kind in TOTAL_FIELDS.items())
-    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
-    for start in range(0, len(cards), BATCH):
-        part = cards[start : start + BATCH]
-        params = []
-        for card in part:
-            params.append(card.pk)
-            params.extend(getattr(card, name) for name in names)
-        sql = (
-            f'UPDATE "{table}" AS c SET {columns} '  # noqa: S608 — names are constants
-            f"FROM (VALUES {', '.join([row] * len(part))}) AS v(id, {', '.join(names)}) "
-            "WHERE c.id = v.id::bigint"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
 @transaction.atomic
 def period_lock(*, actor, period: Period, now=None) -> Period:
     """审核锁定: refused while any card has an unscored (or returned) leaf; otherwise every
@@ -707,7 +635,7 @@ def period_lock(*, actor, period: Period, now=None) -> Period:
             f"还有 {cards_missing} 张考核表共 {leaves_missing} 项细则未评分或退回补充中"
             f"（{sample}），请全部评分后再锁定。"
         )
-    count = recompute_period(period)
+    count = engine.recompute_period(period)
     engine.rank_period(period)
     Scorecard.objects.filter(period=period).exclude(status=Scorecard.Status.SCORED).update(
         status=Scorecard.Status.SCORED

@@ -335,7 +335,7 @@ def test_the_batched_recompute_matches_the_engine_card_by_card(aw):
     fields = ("total", "self_total", "deduction_total", "bonus_total", "vetoed", "grade")
     fields += ("self_done_count", "scored_count", "returned_count")
     Scorecard.objects.filter(period=period).update(total=None, grade="", scored_count=0)
-    periods.recompute_period(period)
+    engine.recompute_period(period)
     batched = {c.pk: [getattr(c, f) for f in fields] for c in Scorecard.objects.all()}
     for card in Scorecard.objects.filter(period=period):
         engine.recompute_card(card)

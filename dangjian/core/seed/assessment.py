@@ -265,7 +265,6 @@ class _Demo:
     def fill_scored(self, period, cards, leaves, opened, stage) -> None:
         from dangjian.assessment import engine
         from dangjian.assessment.models import LeafScore, Scorecard
-        from dangjian.assessment.services.periods import recompute_period
 
         rows = []
         submitted = at(opened + dt.timedelta(days=3), 10)
@@ -306,7 +305,7 @@ class _Demo:
         Scorecard.objects.filter(period=period).update(
             status=Scorecard.Status.SCORED, submitted_at=submitted, submitted_by=self.users["shuji"]
         )
-        recompute_period(period)
+        engine.recompute_period(period)
         engine.rank_period(period)
         self.appeals(period, cards, stage)
 
@@ -359,7 +358,6 @@ class _Demo:
     def fill_open(self, period, cards, leaves) -> None:
         from dangjian.assessment import engine
         from dangjian.assessment.models import LeafScore, Scorecard
-        from dangjian.assessment.services.periods import recompute_period
 
         submitted_at = at(self.today - dt.timedelta(days=1), 9)
         rows, submitted = [], []
@@ -404,7 +402,7 @@ class _Demo:
         Scorecard.objects.filter(pk__in=submitted).update(
             status=Scorecard.Status.SUBMITTED, submitted_at=submitted_at
         )
-        recompute_period(period)
+        engine.recompute_period(period)
         from dangjian.assessment.services.scoring import sources_compute
 
         sources_compute(period=period)
