@@ -8,6 +8,10 @@
 - 申诉: when the appeal window of a published period closes within a day, the target side of
   every card with a deduction — once per period.
 
+And once a day (`assessment.daily`): the live-data leaves of every open period are computed
+again, so the assessor reads today's 三会一课, 公文 and 党费 records, not those of the day the
+period opened; generated bulletins past their retention are deleted.
+
 Every reminder costs a fixed number of queries per period (and one `notify` per assessor),
 however many cards the period has.
 """
@@ -32,10 +36,7 @@ SCORING_DAYS = 3
 
 
 def _url(name: str, *args) -> str:
-    try:
-        return reverse(name, args=args)
-    except Exception:  # the other parts' pages land in their own commits
-        return ""
+    return reverse(name, args=args)
 
 
 @periodic("assessment.reminders", every=dt.timedelta(hours=1))
@@ -176,3 +177,17 @@ def remind_assessors(period: Period, *, now=None) -> int:
             dedupe_key=f"assessment-scoring:{period.pk}:{day:%Y%m%d}",
         )
     return sent
+
+
+@periodic("assessment.daily", every=dt.timedelta(days=1))
+def assessment_daily(*, now=None) -> int:
+    """Returns the number of open periods whose computed scores were refreshed."""
+    from dangjian.assessment.bulletin import bulletin_files_expire
+    from dangjian.assessment.services.scoring import sources_compute
+
+    refreshed = 0
+    for period in Period.objects.filter(status=Period.Status.OPEN).select_related("template"):
+        sources_compute(period=period)
+        refreshed += 1
+    bulletin_files_expire(now=now)
+    return refreshed

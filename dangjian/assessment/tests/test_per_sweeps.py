@@ -99,3 +99,25 @@ def test_appeal_window_reminder_once_to_targets_with_deductions(aw):
         sweeps.assessment_reminders()
         sweeps.assessment_reminders()
     assert _told("assessment-appeal-closing") == {"bob": 1}  # branch2 lost nothing
+
+
+def test_the_daily_sweep_refreshes_computed_scores_of_open_periods_only(aw):
+    """A meeting recorded after the period opened shows in the computed 三会一课 score the
+    next day; a locked period's explanation stays as it was."""
+    from dangjian.meetings.tests.compliance_helpers import meetings
+
+    assert _SWEEPS["assessment.daily"].every == dt.timedelta(days=1)
+    with time_machine.travel(at(dt.date(2026, 10, 2), 9), tick=False):
+        september = make_period(aw, month=dt.date(2026, 9, 1))
+        sanhui = leaf(september.template, "1.1.1")
+        assert sweeps.assessment_daily() == 1
+        row = LeafScore.objects.get(scorecard=card_of(september, aw.branch2), indicator=sanhui)
+        before = row.computed_points
+        meetings(aw.branch2, "congress", dt.date(2026, 9, 20))
+        assert sweeps.assessment_daily() == 1
+    row.refresh_from_db()
+    assert row.computed_points == before + 1 and row.points is None
+    assert any("2026-09-20" in line for line in row.computed_lines)
+    september.status = "locked"
+    september.save(update_fields=["status"])
+    assert sweeps.assessment_daily() == 0
