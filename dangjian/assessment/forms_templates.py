@@ -200,20 +200,7 @@ class IndicatorForm(forms.Form):
     title = _text("名称", required=True)
     scoring_note = _area("评分说明", rows=3)
 
-    LEAF = (
-        "max_points",
-        "rule_type",
-        "unit_points",
-        "unit_label",
-        "floor_at_zero",
-        "levels",
-        "bonus_cap",
-        "veto",
-        "evidence_kinds",
-        "evidence_note",
-        "scorer_role",
-        "source",
-    )
+    LEAF = services.LEAF_FIELDS
 
     def __init__(self, *args, level: int, target_kind: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from dangjian.assessment.models import (
     TargetKind,
     Template,
 )
+from dangjian.assessment.services.templates import LEAF_FIELDS
 from dangjian.development.serializers import choice
 from dangjian.orgs.api import OrganizationBriefSerializer
 
@@ -340,18 +341,7 @@ class LeafIndicatorSerializer(serializers.ModelSerializer):
             "code",
             "title",
             "scoring_note",
-            "max_points",
-            "rule_type",
-            "unit_points",
-            "unit_label",
-            "floor_at_zero",
-            "levels",
-            "bonus_cap",
-            "veto",
-            "evidence_kinds",
-            "evidence_note",
-            "scorer_role",
-            "source",
+            *LEAF_FIELDS,
         ]
 
 
