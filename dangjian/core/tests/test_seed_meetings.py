@@ -25,14 +25,15 @@ from dangjian.meetings.models import (
 from dangjian.meetings.services.credits import sync_credits
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 
-from .test_seed import TINY_GROUP, TODAY, empty_the_database, without_assessment
+from .test_seed import TINY_GROUP, TODAY, empty_the_database, skipping
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def mine(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic(), without_assessment():
+    parts = skipping("write_portal", "write_documents", "write_assessment")
+    with django_db_blocker.unblock(), transaction.atomic(), parts:
         yield seed_database(scale="mine", seed=1, today=TODAY)
         transaction.set_rollback(True)
 
