@@ -212,7 +212,13 @@ def test_query_counts_do_not_grow_with_cards(aw, client):
     client.force_login(aw.alice)
     client.get(reverse("assessment:results_home"))  # the session's first request warms caches
     counts = {}
-    for size, period, orgs in ((2, small, small_orgs), (20, large, large_orgs)):
+    # The first round warms what a process does once (the first audited export reads the audit
+    # chain's head, for one); the next two rounds are compared.
+    for size, period, orgs in (
+        (0, small, small_orgs),
+        (2, small, small_orgs),
+        (20, large, large_orgs),
+    ):
         counts[size] = (
             _count(client, reverse("assessment:period_results", args=[period.pk])),
             _count(client, reverse("assessment:card_result", args=[card_of(period, orgs[-1]).pk])),
